@@ -1,0 +1,60 @@
+/**
+ * Starts a routined process: store, migrations, services, HTTP, and the background loops.
+ * `main.ts` calls it from the command line; end-to-end tests call it with their own config.
+ */
+import type { Logger } from "pino";
+import type { Config } from "./config";
+import { type Clock, systemClock } from "./domain/clock";
+import { createSecretBox } from "./domain/secret-box";
+import { type App, buildApp } from "./http/app";
+import { createLogger } from "./logger";
+import { loadServerKey } from "./server-key";
+import { type Services, createServices } from "./services";
+import { type Store, openStore } from "./store/db";
+import { migrate } from "./store/migrate";
+
+export interface RunningServer {
+  app: App;
+  store: Store;
+  services: Services;
+  /** The address the server listens on, e.g. http://127.0.0.1:3100 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const secretBox = createSecretBox(loadServerKey(config));
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : config.dataDir,
+    poolSize: config.dbPoolSize,
+  });
+  try {
+    const applied = await migrate(store.db);
+    if (applied.length) logger.info({ applied }, "database migrated");
+    const services = createServices({ db: store.db, config, secretBox, clock: opts.clock ?? systemClock });
+    const app = await buildApp({ services, logger, trustProxy: config.trustProxy, publicUrl: config.publicUrl });
+    if (config.deploymentMode === "authenticated" && !config.boardToken && !(await services.auth.hasBoardTokens())) {
+      throw new Error(
+        "ROUTINED_DEPLOYMENT_MODE=authenticated needs a board credential: set ROUTINED_BOARD_TOKEN " +
+          "(at least 16 characters) or create a board token with `routined board-tokens create`.",
+      );
+    }
+    const url = await app.listen({ port: config.port, host: config.host });
+    logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
+    return {
+      app,
+      store,
+      services,
+      url,
+      async stop() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,108 @@
+/** Agents and their API keys. Keys are shown once and stored as SHA-256 hashes. */
+import type { Actor } from "../domain/actor";
+import { forbidden, notFound, unprocessable } from "../domain/errors";
+import type { CreateAgentBody, UpdateAgentBody } from "../domain/schemas/agents";
+import { parseAdapterConfig } from "../domain/schemas/agents";
+import { AGENT_KEY_PREFIX, displayPrefix, generateToken, hashToken } from "../domain/tokens";
+import type { AdapterType } from "../domain/enums";
+import type { Db } from "../store/db";
+import { type AgentRow, agentsRepo } from "../store/repos/agents";
+import { type AgentKeyRow, credentialsRepo } from "../store/repos/credentials";
+import { assertBoard, assertCompanyAccess } from "./access";
+import type { CompanyService } from "./companies";
+
+export const presentAgent = ({ deliverySecretCiphertext: _secret, ...rest }: AgentRow) => rest;
+export const presentKey = ({ keyHash: _hash, companyId: _c, ...rest }: AgentKeyRow) => rest;
+
+function checkAdapterConfig(type: AdapterType, config: unknown): Record<string, unknown> {
+  const parsed = parseAdapterConfig(type, config);
+  if (!parsed.success) {
+    throw unprocessable(
+      `Invalid adapterConfig for adapterType "${type}": ${parsed.error.issues.map((i) => `${i.path.join(".") || "adapterConfig"} ${i.message}`).join("; ")}`,
+      parsed.error.issues,
+    );
+  }
+  return parsed.data;
+}
+
+export function createAgentService(db: Db, companies: CompanyService) {
+  /** The agent, or 404; agents of another company get 403. */
+  async function load(actor: Actor, id: string): Promise<AgentRow> {
+    const row = await agentsRepo.get(db, id);
+    if (!row) throw notFound("Agent not found");
+    assertCompanyAccess(actor, row.companyId);
+    return row;
+  }
+  /** The board, or the agent itself, may manage an agent's settings and keys. */
+  function assertSelfOrBoard(actor: Actor, agentId: string): void {
+    if (actor.kind === "agent" && actor.agentId !== agentId) {
+      throw forbidden("Agents can only manage themselves");
+    }
+  }
+
+  return {
+    load,
+    async create(actor: Actor, companyId: string, body: CreateAgentBody) {
+      await companies.load(actor, companyId);
+      assertBoard(actor, "create agents");
+      const adapterConfig = checkAdapterConfig(body.adapterType, body.adapterConfig);
+      const row = await agentsRepo.insert(db, {
+        companyId,
+        name: body.name,
+        role: body.role ?? null,
+        title: body.title ?? null,
+        adapterType: body.adapterType,
+        adapterConfig,
+      });
+      return presentAgent(row);
+    },
+    async list(actor: Actor, companyId: string) {
+      await companies.load(actor, companyId);
+      return (await agentsRepo.listByCompany(db, companyId)).map(presentAgent);
+    },
+    async get(actor: Actor, id: string) {
+      return presentAgent(await load(actor, id));
+    },
+    async me(actor: Actor) {
+      if (actor.kind !== "agent") throw notFound("No agent: this request is authenticated as the board");
+      return presentAgent(await load(actor, actor.agentId));
+    },
+    async update(actor: Actor, id: string, body: UpdateAgentBody) {
+      const current = await load(actor, id);
+      assertSelfOrBoard(actor, id);
+      const type = body.adapterType ?? (current.adapterType as AdapterType);
+      const adapterConfig =
+        body.adapterConfig !== undefined || body.adapterType !== undefined
+          ? checkAdapterConfig(type, body.adapterConfig ?? (body.adapterType === current.adapterType ? current.adapterConfig : {}))
+          : undefined;
+      const row = await agentsRepo.update(db, id, { ...body, adapterConfig });
+      return presentAgent(row!);
+    },
+    async createKey(actor: Actor, agentId: string, body: { name?: string }) {
+      const agent = await load(actor, agentId);
+      assertSelfOrBoard(actor, agentId);
+      const key = generateToken(AGENT_KEY_PREFIX);
+      const row = await credentialsRepo.insertAgentKey(db, {
+        companyId: agent.companyId,
+        agentId,
+        name: body.name ?? null,
+        keyPrefix: displayPrefix(key),
+        keyHash: hashToken(key),
+      });
+      return { ...presentKey(row), key };
+    },
+    async listKeys(actor: Actor, agentId: string) {
+      await load(actor, agentId);
+      assertSelfOrBoard(actor, agentId);
+      return (await credentialsRepo.listAgentKeys(db, agentId)).map(presentKey);
+    },
+    async revokeKey(actor: Actor, agentId: string, keyId: string) {
+      await load(actor, agentId);
+      assertSelfOrBoard(actor, agentId);
+      const row = await credentialsRepo.revokeAgentKey(db, agentId, keyId);
+      if (!row) throw notFound("API key not found");
+    },
+  };
+}
+
+export type AgentService = ReturnType<typeof createAgentService>;

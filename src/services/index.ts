@@ -1,0 +1,30 @@
+/** Builds every service from its dependencies; the HTTP layer, the CLI and the loops use this. */
+import type { Config } from "../config";
+import type { Clock } from "../domain/clock";
+import type { SecretBox } from "../domain/secret-box";
+import type { Db } from "../store/db";
+import { createAuthService } from "./auth";
+import { createAgentService } from "./agents";
+import { createCompanyService } from "./companies";
+import { createGoalService, createProjectService } from "./projects";
+
+export interface ServiceDeps {
+  db: Db;
+  config: Config;
+  secretBox: SecretBox;
+  clock: Clock;
+}
+
+export function createServices(deps: ServiceDeps) {
+  const { db, config } = deps;
+  const companies = createCompanyService(db);
+  return {
+    auth: createAuthService(db, config),
+    companies,
+    agents: createAgentService(db, companies),
+    projects: createProjectService(db, companies),
+    goals: createGoalService(db, companies),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,101 @@
+/**
+ * Opens the database: PGlite (embedded, one process, data in a directory or in memory) or
+ * PostgreSQL through node-postgres. Both give the same drizzle `Db`, the same SQL dialect, and
+ * LISTEN/NOTIFY (PGlite implements it in-process).
+ */
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import pg from "pg";
+import type { SQL } from "drizzle-orm";
+import { schemaTables } from "./schema";
+import { acquireDataDirLock } from "./data-dir-lock";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schemaTables>;
+/** A transaction handle; every repository function accepts a `Db` or a transaction. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Executor = Db | Tx;
+
+export type Engine = "pglite" | "postgres";
+
+export interface Store {
+  readonly db: Db;
+  readonly engine: Engine;
+  /** Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** `postgres://…` for PostgreSQL; otherwise PGlite. */
+  databaseUrl?: string;
+  /** PGlite data directory; undefined means in memory. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Store> {
+  const releaseLock = dataDir ? acquireDataDirLock(dataDir) : () => {};
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir ? { dataDir } : {});
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+  const db = drizzlePglite(client, { schema: schemaTables }) as unknown as Db;
+  return {
+    db,
+    engine: "pglite",
+    async listen(channel, onMessage) {
+      const unsubscribe = await client.listen(channel, onMessage);
+      return async () => unsubscribe();
+    },
+    async close() {
+      await client.close();
+      releaseLock();
+    },
+  };
+}
+
+async function openPostgres(connectionString: string, poolSize: number): Promise<Store> {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // A broken idle connection must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  await pool.query("select 1");
+  const db = drizzlePg(pool, { schema: schemaTables }) as unknown as Db;
+  const listeners: pg.Client[] = [];
+  return {
+    db,
+    engine: "postgres",
+    async listen(channel, onMessage) {
+      const client = new pg.Client({ connectionString });
+      client.on("error", () => {});
+      await client.connect();
+      client.on("notification", (msg) => {
+        if (msg.channel === channel) onMessage(msg.payload ?? "");
+      });
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      listeners.push(client);
+      return async () => {
+        listeners.splice(listeners.indexOf(client), 1);
+        await client.end().catch(() => {});
+      };
+    },
+    async close() {
+      await Promise.all(listeners.map((c) => c.end().catch(() => {})));
+      await pool.end();
+    },
+  };
+}
+
+/** Runs raw SQL and returns its rows; both drivers answer `{ rows }`. */
+export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,383 @@
+/**
+ * The one place the database schema lives. `npm run db:generate` turns changes here into a new
+ * numbered SQL migration in `src/store/migrations/`, which is committed and applied at start.
+ */
+import { sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import * as E from "../domain/enums";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => ts("created_at").notNull().defaultNow();
+const updatedAt = () => ts("updated_at").notNull().defaultNow();
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+
+export const companies = pgTable("companies", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  description: text("description"),
+  issuePrefix: text("issue_prefix").notNull(),
+  issueCounter: integer("issue_counter").notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const agents = pgTable(
+  "agents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    role: text("role"),
+    title: text("title"),
+    status: text("status", { enum: E.AGENT_STATUSES }).notNull().default("active"),
+    adapterType: text("adapter_type", { enum: E.ADAPTER_TYPES }).notNull().default("poll"),
+    adapterConfig: jsonb("adapter_config").$type<Record<string, unknown>>().notNull().default({}),
+    /** Secret that signs HTTP deliveries to this agent, encrypted with the server key. */
+    deliverySecretCiphertext: text("delivery_secret_ciphertext"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("agents_company_idx").on(t.companyId),
+    check("agents_status_ck", inList("status", E.AGENT_STATUSES)),
+    check("agents_adapter_type_ck", inList("adapter_type", E.ADAPTER_TYPES)),
+  ],
+);
+
+export const agentApiKeys = pgTable(
+  "agent_api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    name: text("name"),
+    /** First characters of the key, safe to show so a user can tell keys apart. */
+    keyPrefix: text("key_prefix").notNull(),
+    /** SHA-256 hex of the whole key: keys are high-entropy, so a fast hash is enough. */
+    keyHash: text("key_hash").notNull(),
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("agent_api_keys_hash_uq").on(t.keyHash), index("agent_api_keys_agent_idx").on(t.agentId)],
+);
+
+export const boardTokens = pgTable(
+  "board_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name"),
+    tokenPrefix: text("token_prefix").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("board_tokens_hash_uq").on(t.tokenHash)],
+);
+
+export const projects = pgTable(
+  "projects",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description"),
+    status: text("status", { enum: E.PROJECT_STATUSES }).notNull().default("in_progress"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("projects_company_idx").on(t.companyId)],
+);
+
+export const goals = pgTable(
+  "goals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    description: text("description"),
+    status: text("status", { enum: E.GOAL_STATUSES }).notNull().default("active"),
+    parentId: uuid("parent_id").references((): AnyPgColumn => goals.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("goals_company_idx").on(t.companyId)],
+);
+
+export const issues = pgTable(
+  "issues",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id").references(() => projects.id, { onDelete: "set null" }),
+    goalId: uuid("goal_id").references(() => goals.id, { onDelete: "set null" }),
+    parentId: uuid("parent_id").references((): AnyPgColumn => issues.id, { onDelete: "set null" }),
+    issueNumber: integer("issue_number").notNull(),
+    identifier: text("identifier").notNull(),
+    title: text("title").notNull(),
+    description: text("description"),
+    status: text("status", { enum: E.ISSUE_STATUSES }).notNull().default("backlog"),
+    priority: text("priority", { enum: E.PRIORITIES }).notNull().default("medium"),
+    assigneeAgentId: uuid("assignee_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    /** `manual` for issues people create; `routine_execution` for the issue a routine run creates. */
+    originKind: text("origin_kind").notNull().default("manual"),
+    originId: text("origin_id"),
+    originRunId: uuid("origin_run_id"),
+    /** What the agent needs to do the work: for execution issues, the trigger payload and source. */
+    context: jsonb("context").$type<Record<string, unknown>>(),
+    createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    startedAt: ts("started_at"),
+    completedAt: ts("completed_at"),
+    cancelledAt: ts("cancelled_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("issues_company_number_uq").on(t.companyId, t.issueNumber),
+    index("issues_company_status_idx").on(t.companyId, t.status),
+    index("issues_assignee_idx").on(t.assigneeAgentId),
+    index("issues_origin_idx").on(t.originKind, t.originId, t.status),
+    check(
+      "issues_status_ck",
+      inList("status", E.ISSUE_STATUSES),
+    ),
+    check("issues_priority_ck", inList("priority", E.PRIORITIES)),
+  ],
+);
+
+export const issueComments = pgTable(
+  "issue_comments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    issueId: uuid("issue_id")
+      .notNull()
+      .references(() => issues.id, { onDelete: "cascade" }),
+    /** `board`, `agent` or `system` (comments routined writes itself, e.g. coalesced fires). */
+    authorKind: text("author_kind").notNull(),
+    authorAgentId: uuid("author_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("issue_comments_issue_idx").on(t.issueId, t.createdAt)],
+);
+
+export const routines = pgTable(
+  "routines",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id").references(() => projects.id, { onDelete: "cascade" }),
+    goalId: uuid("goal_id").references(() => goals.id, { onDelete: "set null" }),
+    parentIssueId: uuid("parent_issue_id").references(() => issues.id, { onDelete: "set null" }),
+    title: text("title").notNull(),
+    description: text("description"),
+    assigneeAgentId: uuid("assignee_agent_id").references(() => agents.id),
+    priority: text("priority", { enum: E.PRIORITIES }).notNull().default("medium"),
+    status: text("status", { enum: E.ROUTINE_STATUSES }).notNull().default("active"),
+    concurrencyPolicy: text("concurrency_policy", { enum: E.CONCURRENCY_POLICIES }).notNull().default("coalesce_if_active"),
+    catchUpPolicy: text("catch_up_policy", { enum: E.CATCH_UP_POLICIES }).notNull().default("skip_missed"),
+    createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    updatedByAgentId: uuid("updated_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    lastTriggeredAt: ts("last_triggered_at"),
+    lastEnqueuedAt: ts("last_enqueued_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("routines_company_status_idx").on(t.companyId, t.status),
+    index("routines_company_project_idx").on(t.companyId, t.projectId),
+    check("routines_status_ck", inList("status", E.ROUTINE_STATUSES)),
+    check("routines_priority_ck", inList("priority", E.PRIORITIES)),
+    check(
+      "routines_concurrency_ck",
+      inList("concurrency_policy", E.CONCURRENCY_POLICIES),
+    ),
+    check("routines_catch_up_ck", inList("catch_up_policy", E.CATCH_UP_POLICIES)),
+  ],
+);
+
+export const routineTriggers = pgTable(
+  "routine_triggers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    routineId: uuid("routine_id")
+      .notNull()
+      .references(() => routines.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: E.TRIGGER_KINDS }).notNull(),
+    label: text("label"),
+    enabled: boolean("enabled").notNull().default(true),
+    cronExpression: text("cron_expression"),
+    timezone: text("timezone"),
+    nextRunAt: ts("next_run_at"),
+    lastFiredAt: ts("last_fired_at"),
+    lastResult: text("last_result"),
+    publicId: text("public_id"),
+    /** The webhook secret, AES-256-GCM encrypted with the server key; never returned after create/rotate. */
+    secretCiphertext: text("secret_ciphertext"),
+    signingMode: text("signing_mode", { enum: E.SIGNING_MODES }),
+    replayWindowSec: integer("replay_window_sec"),
+    lastRotatedAt: ts("last_rotated_at"),
+    createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    updatedByAgentId: uuid("updated_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("routine_triggers_routine_idx").on(t.routineId),
+    index("routine_triggers_due_idx")
+      .on(t.nextRunAt)
+      .where(sql`kind = 'schedule' and enabled and next_run_at is not null`),
+    uniqueIndex("routine_triggers_public_id_uq").on(t.publicId),
+    check("routine_triggers_kind_ck", inList("kind", E.TRIGGER_KINDS)),
+  ],
+);
+
+export const routineRuns = pgTable(
+  "routine_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    routineId: uuid("routine_id")
+      .notNull()
+      .references(() => routines.id, { onDelete: "cascade" }),
+    triggerId: uuid("trigger_id").references(() => routineTriggers.id, { onDelete: "set null" }),
+    source: text("source", { enum: E.RUN_SOURCES }).notNull(),
+    status: text("status", { enum: E.RUN_STATUSES }).notNull().default("received"),
+    triggeredAt: ts("triggered_at").notNull().defaultNow(),
+    /** The occurrence a schedule run is for; unique per trigger so a slot can never fire twice. */
+    scheduledFor: ts("scheduled_for"),
+    idempotencyKey: text("idempotency_key"),
+    triggerPayload: jsonb("trigger_payload").$type<Record<string, unknown>>(),
+    linkedIssueId: uuid("linked_issue_id").references(() => issues.id, { onDelete: "set null" }),
+    coalescedIntoRunId: uuid("coalesced_into_run_id").references((): AnyPgColumn => routineRuns.id, {
+      onDelete: "set null",
+    }),
+    failureReason: text("failure_reason"),
+    completedAt: ts("completed_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("routine_runs_routine_created_idx").on(t.routineId, t.createdAt),
+    index("routine_runs_linked_issue_idx").on(t.linkedIssueId),
+    uniqueIndex("routine_runs_trigger_slot_uq").on(t.triggerId, t.scheduledFor),
+    uniqueIndex("routine_runs_idempotency_uq")
+      .on(t.routineId, sql`coalesce(trigger_id, '00000000-0000-0000-0000-000000000000'::uuid)`, t.idempotencyKey)
+      .where(sql`idempotency_key is not null`),
+    check("routine_runs_source_ck", inList("source", E.RUN_SOURCES)),
+    check(
+      "routine_runs_status_ck",
+      inList("status", E.RUN_STATUSES),
+    ),
+  ],
+);
+
+export const heartbeatRuns = pgTable(
+  "heartbeat_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    issueId: uuid("issue_id").references(() => issues.id, { onDelete: "set null" }),
+    routineRunId: uuid("routine_run_id").references(() => routineRuns.id, { onDelete: "set null" }),
+    status: text("status", { enum: E.HEARTBEAT_STATUSES }).notNull().default("queued"),
+    attempt: integer("attempt").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(5),
+    /** When the run may next be claimed (retry backoff). */
+    runAfter: ts("run_after").notNull().defaultNow(),
+    /** While running: when the claim lapses and the run may be retried. */
+    leaseExpiresAt: ts("lease_expires_at"),
+    claimedBy: text("claimed_by"),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+    summary: text("summary"),
+    error: text("error"),
+    output: text("output"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("heartbeat_runs_agent_idx").on(t.agentId, t.createdAt),
+    index("heartbeat_runs_claimable_idx")
+      .on(t.runAfter)
+      .where(sql`status in ('queued', 'scheduled_retry')`),
+    index("heartbeat_runs_lease_idx").on(t.leaseExpiresAt).where(sql`status = 'running'`),
+    check(
+      "heartbeat_runs_status_ck",
+      inList("status", E.HEARTBEAT_STATUSES),
+    ),
+  ],
+);
+
+/** Accepted webhook signatures / delivery ids, kept until their replay window has passed. */
+export const webhookReplays = pgTable(
+  "webhook_replays",
+  {
+    triggerId: uuid("trigger_id")
+      .notNull()
+      .references(() => routineTriggers.id, { onDelete: "cascade" }),
+    /** SHA-256 of the signature or delivery id that was accepted. */
+    fingerprint: text("fingerprint").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.triggerId, t.fingerprint] }), index("webhook_replays_expires_idx").on(t.expiresAt)],
+);
+
+export const schemaTables = {
+  companies,
+  agents,
+  agentApiKeys,
+  boardTokens,
+  projects,
+  goals,
+  issues,
+  issueComments,
+  routines,
+  routineTriggers,
+  routineRuns,
+  heartbeatRuns,
+  webhookReplays,
+};
+

@@ -1,0 +1,91 @@
+/**
+ * The real app over a throwaway database, driven in-process with `inject`, plus fixtures for the
+ * actors of the access matrix: the board, agents of one company, an agent of another company.
+ */
+import crypto from "node:crypto";
+import type { Config } from "../../src/config";
+import { loadConfig } from "../../src/config";
+import type { Clock } from "../../src/domain/clock";
+import { systemClock } from "../../src/domain/clock";
+import { createSecretBox } from "../../src/domain/secret-box";
+import { type App, buildApp } from "../../src/http/app";
+import { type Services, createServices } from "../../src/services";
+import { type TestDatabase, createTestDatabase } from "./db";
+
+export interface TestApp {
+  app: App;
+  services: Services;
+  db: TestDatabase;
+  config: Config;
+  /** Sends a request; `token` is a bearer credential (omit for the local board). */
+  request<T = any>(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export const BOARD_TOKEN = "test-board-token-0123456789";
+
+export function testConfig(overrides: Partial<Record<string, string>> = {}): Config {
+  return loadConfig({ ROUTINED_LOG_LEVEL: "silent", ROUTINED_SECRET_KEY: "test-secret-key", ...overrides });
+}
+
+export async function createTestApp(opts: { env?: Partial<Record<string, string>>; clock?: Clock } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = testConfig(opts.env);
+  const services = createServices({
+    db: db.store.db,
+    config,
+    secretBox: createSecretBox(crypto.createHash("sha256").update("test").digest()),
+    clock: opts.clock ?? systemClock,
+  });
+  const app = await buildApp({ services, logger: false, publicUrl: config.publicUrl });
+  await app.ready();
+  return {
+    app,
+    services,
+    db,
+    config,
+    async request(method, url, { token, body, headers } = {}) {
+      const res = await app.inject({
+        method: method as "GET",
+        url,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        ...(body === undefined ? {} : typeof body === "string" ? { payload: body } : { payload: body as object }),
+      });
+      let parsed: unknown = res.body;
+      try {
+        parsed = res.body ? JSON.parse(res.body) : undefined;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.statusCode, body: parsed as any, headers: res.headers };
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A company with a project, two agents with keys, and a second company with its own agent. */
+export async function seedWorld(t: TestApp) {
+  const ok = <T>(res: { status: number; body: T }, status: number): T => {
+    if (res.status !== status) throw new Error(`seed failed: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const company = ok(await t.request("POST", "/api/companies", { body: { name: "Acme" } }), 201) as any;
+  const otherCompany = ok(await t.request("POST", "/api/companies", { body: { name: "Globex" } }), 201) as any;
+  const mkAgent = async (companyId: string, name: string) => {
+    const agent = ok(await t.request("POST", `/api/companies/${companyId}/agents`, { body: { name } }), 201) as any;
+    const key = ok(await t.request("POST", `/api/agents/${agent.id}/keys`, { body: {} }), 201) as any;
+    return { ...agent, key: key.key as string, keyId: key.id as string };
+  };
+  const agent = await mkAgent(company.id, "CEO");
+  const peer = await mkAgent(company.id, "CTO");
+  const outsider = await mkAgent(otherCompany.id, "Spy");
+  const project = ok(await t.request("POST", `/api/companies/${company.id}/projects`, { body: { name: "Ops" } }), 201) as any;
+  const otherProject = ok(
+    await t.request("POST", `/api/companies/${otherCompany.id}/projects`, { body: { name: "Elsewhere" } }),
+    201,
+  ) as any;
+  return { company, otherCompany, agent, peer, outsider, project, otherProject };
+}

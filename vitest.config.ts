@@ -1,0 +1,41 @@
+import { defineConfig } from "vitest/config";
+
+/** Tests that touch the database run twice: on embedded PGlite and on a real PostgreSQL server. */
+const databaseTests = [
+  "test/store/**/*.test.ts",
+  "test/services/**/*.test.ts",
+  "test/http/**/*.test.ts",
+  "test/scheduler/**/*.test.ts",
+  "test/dispatch/**/*.test.ts",
+  "test/e2e/**/*.test.ts",
+];
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    maxWorkers: 2,
+    projects: [
+      { test: { name: "unit", include: ["test/domain/**/*.test.ts", "test/unit/**/*.test.ts"] } },
+      {
+        test: {
+          name: "pglite",
+          include: databaseTests,
+          env: { ROUTINED_TEST_ENGINE: "pglite" },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "postgres",
+          include: databaseTests,
+          env: { ROUTINED_TEST_ENGINE: "postgres" },
+          globalSetup: ["test/helpers/postgres-global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
