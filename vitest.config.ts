@@ -22,6 +22,8 @@ export default defineConfig({
           name: "pglite",
           include: databaseTests,
           env: { ROUTINED_TEST_ENGINE: "pglite" },
+          // Workers keep PGlite's compiled WebAssembly and a migrated image between files.
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -25,6 +25,8 @@ export interface Store {
   /** Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** PGlite only: the whole database as a tarball (tests load it to skip migrations). */
+  dumpPglite?(): Promise<Blob>;
 }
 
 export interface OpenStoreOptions {
@@ -33,17 +35,19 @@ export interface OpenStoreOptions {
   /** PGlite data directory; undefined means in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** PGlite only: start from this database image (see `Store.dumpPglite`). */
+  loadDataDir?: Blob;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir, options.loadDataDir);
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Store> {
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Store> {
   const releaseLock = dataDir ? acquireDataDirLock(dataDir) : () => {};
   let client: PGlite;
   try {
-    client = await PGlite.create(dataDir ? { dataDir } : {});
+    client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
   } catch (err) {
     releaseLock();
     throw err;
@@ -59,6 +63,9 @@ async function openPglite(dataDir: string | undefined): Promise<Store> {
     async close() {
       await client.close();
       releaseLock();
+    },
+    async dumpPglite() {
+      return client.dumpDataDir("none");
     },
   };
 }

@@ -17,6 +17,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** A migrated empty PGlite database, made once per worker and loaded by each test file (~5x faster). */
+let pgliteImage: Promise<Blob> | undefined;
+function migratedPgliteImage(): Promise<Blob> {
+  pgliteImage ??= (async () => {
+    const store = await openStore({});
+    await migrate(store.db);
+    const image = await store.dumpPglite!();
+    await store.close();
+    return image;
+  })();
+  return pgliteImage;
+}
+
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
   await client.connect();
@@ -29,8 +42,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 export async function createTestDatabase(opts: { poolSize?: number } = {}): Promise<TestDatabase> {
   if (ENGINE === "pglite") {
-    const store = await openStore({});
-    await migrate(store.db);
+    const store = await openStore({ loadDataDir: await migratedPgliteImage() });
     return {
       store,
       openAnother: () => Promise.reject(new Error("PGlite is one process only")),
