@@ -13,6 +13,8 @@ import { registerErrorHandlers } from "./errors";
 import { agentRoutes } from "./routes/agents";
 import { companyRoutes } from "./routes/companies";
 import { projectRoutes } from "./routes/projects";
+import { routineRoutes } from "./routes/routines";
+import { triggerRoutes } from "./routes/triggers";
 import { metaRoutes } from "./routes/meta";
 
 export type App = FastifyInstance<
@@ -71,7 +73,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerAuth(app, options.services.auth);
   await app.register(metaRoutes);
-  for (const routes of [companyRoutes, agentRoutes, projectRoutes]) {
+  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes]) {
     await app.register(routes, { services: options.services });
   }
   return app;

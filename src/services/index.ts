@@ -7,6 +7,8 @@ import { createAuthService } from "./auth";
 import { createAgentService } from "./agents";
 import { createCompanyService } from "./companies";
 import { createGoalService, createProjectService } from "./projects";
+import { createRoutineService } from "./routines";
+import { createTriggerService } from "./triggers";
 
 export interface ServiceDeps {
   db: Db;
@@ -16,14 +18,17 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps) {
-  const { db, config } = deps;
+  const { db, config, secretBox } = deps;
   const companies = createCompanyService(db);
+  const routines = createRoutineService(db, config, companies);
   return {
     auth: createAuthService(db, config),
     companies,
     agents: createAgentService(db, companies),
     projects: createProjectService(db, companies),
     goals: createGoalService(db, companies),
+    routines,
+    triggers: createTriggerService({ db, config, secretBox, routines }),
   };
 }
 

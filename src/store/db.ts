@@ -8,7 +8,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { schemaTables } from "./schema";
 import { acquireDataDirLock } from "./data-dir-lock";
 
@@ -105,4 +105,15 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
 export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+/** The database clock: the one clock every process of a cluster agrees on. */
+export async function dbNow(db: Executor): Promise<Date> {
+  const [row] = await queryRows<{ now: Date | string }>(db, sql`select now() as now`);
+  return new Date(row!.now);
+}
+
+/** Sends a NOTIFY; inside a transaction it is delivered on commit, and dropped on rollback. */
+export async function notify(db: Executor, channel: string, payload = ""): Promise<void> {
+  await db.execute(sql`select pg_notify(${channel}, ${payload})`);
 }

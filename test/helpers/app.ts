@@ -67,24 +67,25 @@ export async function createTestApp(opts: { env?: Partial<Record<string, string>
 }
 
 /** A company with a project, two agents with keys, and a second company with its own agent. */
-export async function seedWorld(t: TestApp) {
+export async function seedWorld(t: TestApp, boardToken?: string) {
   const ok = <T>(res: { status: number; body: T }, status: number): T => {
     if (res.status !== status) throw new Error(`seed failed: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
-  const company = ok(await t.request("POST", "/api/companies", { body: { name: "Acme" } }), 201) as any;
-  const otherCompany = ok(await t.request("POST", "/api/companies", { body: { name: "Globex" } }), 201) as any;
+  const as = (body: unknown) => ({ token: boardToken, body });
+  const company = ok(await t.request("POST", "/api/companies", as({ name: "Acme" })), 201) as any;
+  const otherCompany = ok(await t.request("POST", "/api/companies", as({ name: "Globex" })), 201) as any;
   const mkAgent = async (companyId: string, name: string) => {
-    const agent = ok(await t.request("POST", `/api/companies/${companyId}/agents`, { body: { name } }), 201) as any;
-    const key = ok(await t.request("POST", `/api/agents/${agent.id}/keys`, { body: {} }), 201) as any;
+    const agent = ok(await t.request("POST", `/api/companies/${companyId}/agents`, as({ name })), 201) as any;
+    const key = ok(await t.request("POST", `/api/agents/${agent.id}/keys`, as({})), 201) as any;
     return { ...agent, key: key.key as string, keyId: key.id as string };
   };
   const agent = await mkAgent(company.id, "CEO");
   const peer = await mkAgent(company.id, "CTO");
   const outsider = await mkAgent(otherCompany.id, "Spy");
-  const project = ok(await t.request("POST", `/api/companies/${company.id}/projects`, { body: { name: "Ops" } }), 201) as any;
+  const project = ok(await t.request("POST", `/api/companies/${company.id}/projects`, as({ name: "Ops" })), 201) as any;
   const otherProject = ok(
-    await t.request("POST", `/api/companies/${otherCompany.id}/projects`, { body: { name: "Elsewhere" } }),
+    await t.request("POST", `/api/companies/${otherCompany.id}/projects`, as({ name: "Elsewhere" })),
     201,
   ) as any;
   return { company, otherCompany, agent, peer, outsider, project, otherProject };

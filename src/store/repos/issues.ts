@@ -59,3 +59,24 @@ export const issuesRepo = {
     return db.select().from(issueComments).where(eq(issueComments.issueId, issueId)).orderBy(asc(issueComments.createdAt));
   },
 };
+
+/** The newest open execution issue of each routine (its active execution). */
+export async function openExecutionsByRoutine(
+  db: Executor,
+  routineIds: string[],
+  openStatuses: readonly IssueStatus[],
+): Promise<Map<string, IssueRow>> {
+  if (routineIds.length === 0) return new Map();
+  const rows = await db
+    .selectDistinctOn([issues.originId])
+    .from(issues)
+    .where(
+      and(
+        eq(issues.originKind, "routine_execution"),
+        inArray(issues.originId, routineIds),
+        inArray(issues.status, [...openStatuses]),
+      ),
+    )
+    .orderBy(issues.originId, desc(issues.createdAt));
+  return new Map(rows.map((r) => [r.originId!, r]));
+}

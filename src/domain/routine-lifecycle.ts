@@ -1,0 +1,15 @@
+/**
+ * The routine lifecycle: `active ↔ paused`, either `→ archived`; archived is terminal.
+ * Returns what a status change means, or the reason it is refused.
+ */
+import type { RoutineStatus } from "./enums";
+
+export type StatusChange =
+  | { ok: true; resumed: boolean }
+  | { ok: false; reason: "archived" };
+
+export function changeStatus(from: RoutineStatus, to: RoutineStatus | undefined): StatusChange {
+  if (to === undefined || to === from) return { ok: true, resumed: false };
+  if (from === "archived") return { ok: false, reason: "archived" };
+  return { ok: true, resumed: to === "active" };
+}

@@ -1,0 +1,72 @@
+/** Routine triggers: a union on `kind` for create, kind-specific fields for update. */
+import { z } from "zod";
+import { signingMode, triggerKind } from "../enums";
+import { timestamp, uuid } from "./common";
+
+const label = z.string().trim().max(120).nullable();
+export const cronExpression = z.string().trim().min(1).max(200);
+export const timezone = z.string().trim().min(1).max(64);
+export const replayWindowSec = z.number().int().min(30).max(86_400);
+
+export const createTriggerBody = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("schedule"),
+    label: label.optional(),
+    enabled: z.boolean().default(true),
+    cronExpression,
+    timezone: timezone.default("UTC"),
+  }),
+  z.strictObject({
+    kind: z.literal("webhook"),
+    label: label.optional(),
+    enabled: z.boolean().default(true),
+    signingMode: signingMode.default("bearer"),
+    replayWindowSec: replayWindowSec.default(300),
+  }),
+  z.strictObject({
+    kind: z.literal("api"),
+    label: label.optional(),
+    enabled: z.boolean().default(true),
+  }),
+]);
+
+export const updateTriggerBody = z
+  .strictObject({ label, enabled: z.boolean(), cronExpression, timezone, signingMode, replayWindowSec })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: "at least one field is required" });
+
+export const triggerSummary = z.object({
+  id: uuid,
+  kind: triggerKind,
+  label: z.string().nullable(),
+  enabled: z.boolean(),
+  cronExpression: z.string().nullable(),
+  timezone: z.string().nullable(),
+  nextRunAt: timestamp.nullable(),
+  lastFiredAt: timestamp.nullable(),
+  lastResult: z.string().nullable(),
+});
+
+export const triggerRow = triggerSummary.extend({
+  companyId: uuid,
+  routineId: uuid,
+  publicId: z.string().nullable(),
+  webhookUrl: z.string().nullable().describe("Where to POST to fire a webhook trigger"),
+  signingMode: signingMode.nullable(),
+  replayWindowSec: z.number().nullable(),
+  lastRotatedAt: timestamp.nullable(),
+  createdByAgentId: uuid.nullable(),
+  updatedByAgentId: uuid.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+export const secretMaterial = z
+  .object({ webhookUrl: z.string(), webhookSecret: z.string() })
+  .nullable()
+  .describe("The webhook secret: returned only by create and rotate-secret, never again");
+
+export const triggerWithSecret = z.object({ trigger: triggerRow, secretMaterial });
+
+export type CreateTriggerBody = z.infer<typeof createTriggerBody>;
+export type UpdateTriggerBody = z.infer<typeof updateTriggerBody>;
