@@ -14,6 +14,7 @@ import { agentRoutes } from "./routes/agents";
 import { companyRoutes } from "./routes/companies";
 import { projectRoutes } from "./routes/projects";
 import { routineRoutes } from "./routes/routines";
+import { runRoutes } from "./routes/runs";
 import { triggerRoutes } from "./routes/triggers";
 import { metaRoutes } from "./routes/meta";
 
@@ -73,7 +74,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerAuth(app, options.services.auth);
   await app.register(metaRoutes);
-  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes]) {
+  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes]) {
     await app.register(routes, { services: options.services });
   }
   return app;

@@ -7,7 +7,9 @@ import { createAuthService } from "./auth";
 import { createAgentService } from "./agents";
 import { createCompanyService } from "./companies";
 import { createGoalService, createProjectService } from "./projects";
+import { createFiringService } from "./firing";
 import { createRoutineService } from "./routines";
+import { createRunService } from "./runs";
 import { createTriggerService } from "./triggers";
 
 export interface ServiceDeps {
@@ -21,6 +23,7 @@ export function createServices(deps: ServiceDeps) {
   const { db, config, secretBox } = deps;
   const companies = createCompanyService(db);
   const routines = createRoutineService(db, config, companies);
+  const firing = createFiringService(db, config);
   return {
     auth: createAuthService(db, config),
     companies,
@@ -29,6 +32,8 @@ export function createServices(deps: ServiceDeps) {
     goals: createGoalService(db, companies),
     routines,
     triggers: createTriggerService({ db, config, secretBox, routines }),
+    firing,
+    runs: createRunService(db, routines, firing),
   };
 }
 

@@ -21,3 +21,34 @@ export const runSummary = z.object({
   createdAt: timestamp,
   updatedAt: timestamp,
 });
+
+export const manualRunBody = z.strictObject({
+  source: z.enum(["manual", "api"]).default("manual"),
+  payload: z.record(z.string(), z.unknown()).nullable().optional(),
+  idempotencyKey: z.string().trim().min(1).max(255).nullable().optional(),
+  triggerId: uuid.nullable().optional(),
+});
+
+export const listRunsQuery = z.strictObject({
+  limit: z.coerce.number().int().default(50).transform((n) => Math.min(200, Math.max(1, n))),
+  status: runStatus.optional(),
+  /** Cursor: the id of the last run of the previous page, or an ISO time (runs created before it). */
+  before: z.union([uuid, z.iso.datetime({ offset: true })]).optional(),
+});
+
+export const runListItem = runSummary.extend({
+  linkedIssue: z
+    .object({
+      id: uuid,
+      identifier: z.string(),
+      title: z.string(),
+      status: z.string(),
+      priority: z.string(),
+      updatedAt: timestamp,
+    })
+    .nullable(),
+  trigger: z.object({ id: uuid, kind: z.string(), label: z.string().nullable() }).nullable(),
+});
+
+export type ManualRunBody = z.infer<typeof manualRunBody>;
+export type ListRunsQuery = z.infer<typeof listRunsQuery>;

@@ -80,3 +80,9 @@ export async function openExecutionsByRoutine(
     .orderBy(issues.originId, desc(issues.createdAt));
   return new Map(rows.map((r) => [r.originId!, r]));
 }
+
+export async function issuesByIds(db: Executor, ids: string[]): Promise<Map<string, IssueRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select().from(issues).where(inArray(issues.id, [...new Set(ids)]));
+  return new Map(rows.map((r) => [r.id, r]));
+}

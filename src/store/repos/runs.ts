@@ -1,5 +1,5 @@
 /** Routine runs: the record of every fire and its outcome. */
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { RunStatus } from "../../domain/enums";
 import type { Executor } from "../db";
 import { routineRuns } from "../schema";
@@ -10,6 +10,34 @@ export const runsRepo = {
   async insert(db: Executor, values: typeof routineRuns.$inferInsert): Promise<RunRow> {
     const [row] = await db.insert(routineRuns).values(values).returning();
     return row!;
+  },
+  /**
+   * Inserts a run unless one exists for the same idempotency key or schedule slot; the unique
+   * indexes decide, so this holds under any race. Returns undefined when the run already existed.
+   */
+  async insertUnlessExists(db: Executor, values: typeof routineRuns.$inferInsert): Promise<RunRow | undefined> {
+    const [row] = await db.insert(routineRuns).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  async findByIdempotencyKey(db: Executor, routineId: string, triggerId: string | null, key: string) {
+    const [row] = await db
+      .select()
+      .from(routineRuns)
+      .where(
+        and(
+          eq(routineRuns.routineId, routineId),
+          triggerId ? eq(routineRuns.triggerId, triggerId) : isNull(routineRuns.triggerId),
+          eq(routineRuns.idempotencyKey, key),
+        ),
+      );
+    return row;
+  },
+  async findBySlot(db: Executor, triggerId: string, scheduledFor: Date) {
+    const [row] = await db
+      .select()
+      .from(routineRuns)
+      .where(and(eq(routineRuns.triggerId, triggerId), eq(routineRuns.scheduledFor, scheduledFor)));
+    return row;
   },
   async get(db: Executor, id: string): Promise<RunRow | undefined> {
     const [row] = await db.select().from(routineRuns).where(eq(routineRuns.id, id));

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { errorBody, idParams } from "../../domain/schemas/common";
+import { listRunsQuery, manualRunBody, runListItem, runSummary } from "../../domain/schemas/runs";
+import type { Services } from "../../services";
+import { actorOf } from "../auth";
+
+const tags = ["runs"];
+const params = idParams("routineId");
+
+export const runRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const { runs } = services;
+
+  app.post(
+    "/api/routines/:routineId/run",
+    {
+      schema: {
+        tags,
+        summary: "Manual run",
+        description: "Fires the routine now through the one firing path; the concurrency policy applies. The same idempotencyKey returns the same run.",
+        params,
+        body: manualRunBody.default({ source: "manual" }),
+        response: { 202: runSummary, 403: errorBody, 404: errorBody, 409: errorBody },
+      },
+    },
+    async (req, reply) => reply.status(202).send(await runs.run(actorOf(req), req.params.routineId, req.body)),
+  );
+  app.get(
+    "/api/routines/:routineId/runs",
+    {
+      schema: {
+        tags,
+        summary: "List runs",
+        description: "Newest first. `limit` 1..200 (default 50); `before` = a run id or ISO time for the next page; `status` filters.",
+        params,
+        querystring: listRunsQuery,
+        response: { 200: z.array(runListItem), 404: errorBody },
+      },
+    },
+    async (req) => runs.list(actorOf(req), req.params.routineId, req.query),
+  );
+};

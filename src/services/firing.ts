@@ -1,0 +1,203 @@
+/**
+ * The one firing path. Every fire — schedule, webhook, api, manual — comes through `fireWithin`,
+ * which, inside the caller's transaction: locks the routine row (serialising fires of one routine
+ * across all processes), refuses what may not fire, returns the existing run for a repeated
+ * idempotency key or schedule slot, finds the active execution, applies the concurrency policy,
+ * and records the outcome as a routine run. Every outcome leaves a run with a reason.
+ */
+import type { Config } from "../config";
+import { coalescedComment, decideConcurrency } from "../domain/concurrency";
+import { OPEN_ISSUE_STATUSES, type RunSource } from "../domain/enums";
+import { conflict, forbidden, notFound } from "../domain/errors";
+import { type Db, type Executor, dbNow } from "../store/db";
+import { enqueueHeartbeatRun } from "../store/repos/heartbeat-runs";
+import { type IssueRow, issuesRepo } from "../store/repos/issues";
+import { type RoutineRow, routinesRepo } from "../store/repos/routines";
+import { type RunRow, runsRepo } from "../store/repos/runs";
+import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
+
+export interface FireRequest {
+  routineId: string;
+  source: RunSource;
+  triggerId?: string | null;
+  payload?: Record<string, unknown> | null;
+  idempotencyKey?: string | null;
+  /** The occurrence a schedule fire is for: at most one run per (trigger, scheduledFor). */
+  scheduledFor?: Date | null;
+}
+
+export interface FireResult {
+  run: RunRow;
+  /** True when the run already existed (repeated idempotency key or schedule slot). */
+  duplicate: boolean;
+}
+
+/** `lastResult` texts on the trigger, as Paperclip writes them. */
+const LAST_RESULT = {
+  issue_created: "Created execution issue",
+  coalesced: "Coalesced into active execution",
+  skipped: "Skipped: routine already active",
+} as const;
+
+/** Why a routine or trigger may not fire from this source, or null when it may. */
+function refusal(routine: RoutineRow, trigger: TriggerRow | undefined, source: RunSource): string | null {
+  if (routine.status === "archived") return "Routine is archived";
+  const automatic = source === "schedule" || source === "webhook";
+  if (automatic && routine.status === "paused") return "Routine is paused";
+  if (automatic && trigger && !trigger.enabled) return "Routine trigger is disabled";
+  return null;
+}
+
+export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
+  async function fireWithin(tx: Executor, req: FireRequest): Promise<FireResult> {
+    const routine = await routinesRepo.getForUpdate(tx, req.routineId);
+    if (!routine) throw notFound("Routine not found");
+    const trigger = req.triggerId ? await triggersRepo.get(tx, req.triggerId) : undefined;
+    if (req.triggerId && !trigger) throw notFound("Routine trigger not found");
+    if (trigger && trigger.routineId !== routine.id) throw forbidden("Routine trigger belongs to another routine");
+
+    const existing = await findExisting(tx, routine, req);
+    if (existing) return { run: existing, duplicate: true };
+
+    const now = await dbNow(tx);
+    const base = {
+      companyId: routine.companyId,
+      routineId: routine.id,
+      triggerId: trigger?.id ?? null,
+      source: req.source,
+      triggeredAt: now,
+      scheduledFor: req.scheduledFor ?? null,
+      idempotencyKey: req.idempotencyKey ?? null,
+      triggerPayload: req.payload ?? null,
+    };
+
+    const refused = refusal(routine, trigger, req.source);
+    if (refused) {
+      // Scheduled fires are refused on the record; callers of other sources get the error.
+      if (req.source !== "schedule") throw conflict(refused === "Routine is archived" ? refused : "Routine trigger is not active");
+      return record(tx, { ...base, status: "skipped", failureReason: refused, completedAt: now }, trigger);
+    }
+
+    const active = await issuesRepo.findOpenExecution(tx, routine.id, OPEN_ISSUE_STATUSES);
+    const outcome = decideConcurrency(routine.concurrencyPolicy, active !== undefined);
+    if (outcome === "create" || !active) return createExecution(tx, routine, trigger, base, now);
+
+    const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
+    if (outcome === "skip") {
+      const reason = `Skipped: execution issue ${active.identifier} is still open`;
+      return record(tx, { ...base, ...linked, status: "skipped", failureReason: reason }, trigger, LAST_RESULT.skipped);
+    }
+    const result = await record(tx, { ...base, ...linked, status: "coalesced" }, trigger, LAST_RESULT.coalesced);
+    if (!result.duplicate) {
+      await issuesRepo.insertComment(tx, {
+        companyId: routine.companyId,
+        issueId: active.id,
+        authorKind: "system",
+        body: coalescedComment(req.source, now, req.payload ?? null),
+      });
+    }
+    return result;
+  }
+
+  async function findExisting(tx: Executor, routine: RoutineRow, req: FireRequest): Promise<RunRow | undefined> {
+    if (req.idempotencyKey) {
+      return runsRepo.findByIdempotencyKey(tx, routine.id, req.triggerId ?? null, req.idempotencyKey);
+    }
+    if (req.triggerId && req.scheduledFor) return runsRepo.findBySlot(tx, req.triggerId, req.scheduledFor);
+    return undefined;
+  }
+
+  /** Inserts the run (or finds the one a concurrent fire inserted) and notes the result on the trigger. */
+  async function record(
+    tx: Executor,
+    values: Parameters<typeof runsRepo.insert>[1],
+    trigger: TriggerRow | undefined,
+    lastResult?: string,
+  ): Promise<FireResult> {
+    const run = await runsRepo.insertUnlessExists(tx, values);
+    if (!run) {
+      const existing = values.idempotencyKey
+        ? await runsRepo.findByIdempotencyKey(tx, values.routineId, values.triggerId ?? null, values.idempotencyKey)
+        : await runsRepo.findBySlot(tx, values.triggerId!, values.scheduledFor!);
+      return { run: existing!, duplicate: true };
+    }
+    if (trigger) {
+      await triggersRepo.update(tx, trigger.id, {
+        lastFiredAt: values.triggeredAt,
+        lastResult: lastResult ?? values.failureReason ?? null,
+      });
+    }
+    await routinesRepo.update(tx, values.routineId, { lastTriggeredAt: values.triggeredAt });
+    return { run, duplicate: false };
+  }
+
+  async function createExecution(
+    tx: Executor,
+    routine: RoutineRow,
+    trigger: TriggerRow | undefined,
+    base: Parameters<typeof runsRepo.insert>[1],
+    now: Date,
+  ): Promise<FireResult> {
+    const received = await record(tx, { ...base, status: "received" }, trigger, LAST_RESULT.issue_created);
+    if (received.duplicate) return received;
+    const issue = await issuesRepo.insert(tx, {
+      companyId: routine.companyId,
+      projectId: routine.projectId,
+      goalId: routine.goalId,
+      parentId: routine.parentIssueId,
+      title: routine.title,
+      description: routine.description,
+      status: "todo",
+      priority: routine.priority,
+      assigneeAgentId: routine.assigneeAgentId,
+      originKind: "routine_execution",
+      originId: routine.id,
+      originRunId: received.run.id,
+      context: {
+        routineId: routine.id,
+        routineRunId: received.run.id,
+        source: base.source,
+        triggerId: base.triggerId ?? null,
+        scheduledFor: base.scheduledFor ?? null,
+        payload: base.triggerPayload ?? null,
+      },
+    });
+    if (routine.assigneeAgentId) {
+      await enqueueHeartbeatRun(tx, {
+        companyId: routine.companyId,
+        agentId: routine.assigneeAgentId,
+        issueId: issue.id,
+        routineRunId: received.run.id,
+        maxAttempts: config.dispatch.maxAttempts,
+      });
+    }
+    await routinesRepo.update(tx, routine.id, { lastEnqueuedAt: now });
+    const run = await runsRepo.update(tx, received.run.id, { status: "issue_created", linkedIssueId: issue.id });
+    return { run, duplicate: false };
+  }
+
+  /** Issue `done` → run `completed`; `cancelled`/`blocked` → run `failed`. Runs in the issue's transaction. */
+  async function onIssueStatusChange(tx: Executor, issue: IssueRow): Promise<void> {
+    if (issue.originKind !== "routine_execution" || !issue.originRunId) return;
+    const run = await runsRepo.get(tx, issue.originRunId);
+    if (!run || run.status !== "issue_created") return;
+    if (issue.status === "done") {
+      await runsRepo.update(tx, run.id, { status: "completed", completedAt: await dbNow(tx) });
+    } else if (issue.status === "cancelled" || issue.status === "blocked") {
+      await runsRepo.update(tx, run.id, {
+        status: "failed",
+        failureReason: `Execution issue moved to ${issue.status}`,
+        completedAt: await dbNow(tx),
+      });
+    }
+  }
+
+  return {
+    fireWithin,
+    /** Fires in a transaction of its own. */
+    fire: (req: FireRequest) => db.transaction((tx) => fireWithin(tx, req)),
+    onIssueStatusChange,
+  };
+}
+
+export type FiringService = ReturnType<typeof createFiringService>;

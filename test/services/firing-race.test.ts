@@ -1,0 +1,68 @@
+/**
+ * Many fires of one routine at once, from separate connections: the routine row lock and the
+ * unique indexes make the outcome exact, whatever the interleaving.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOARD } from "../../src/domain/actor";
+import { queryRows } from "../../src/store/db";
+import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+
+const N = 200;
+let t: TestApp;
+let w: Awaited<ReturnType<typeof seedWorld>>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await seedWorld(t);
+});
+afterAll(() => t.close());
+
+async function routineWith(concurrencyPolicy: string) {
+  const res = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
+    body: { title: `race ${concurrencyPolicy}`, assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy },
+  });
+  return res.body.id as string;
+}
+
+const fireAll = (routineId: string, body: (i: number) => object = () => ({})) =>
+  Promise.all(Array.from({ length: N }, (_, i) => t.services.runs.run(BOARD, routineId, { source: "manual", ...body(i) })));
+
+const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: string }>(t.db.store.db, query))[0]!.n);
+
+describe(`${N} concurrent manual runs of one routine`, () => {
+  it("coalesce_if_active: exactly one issue, the rest coalesced with one comment each", async () => {
+    const id = await routineWith("coalesce_if_active");
+    const results = await fireAll(id, (i) => ({ payload: { i } }));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === "issue_created")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "coalesced")).toHaveLength(N - 1);
+    const issueId = results.find((r) => r.status === "issue_created")!.linkedIssueId!;
+    expect(await count(sql`select count(*) as n from issues where origin_id = ${id}`)).toBe(1);
+    expect(await count(sql`select count(*) as n from issue_comments where issue_id = ${issueId}`)).toBe(N - 1);
+    expect(await count(sql`select count(*) as n from heartbeat_runs where issue_id = ${issueId}`)).toBe(1);
+  });
+
+  it("skip_if_active: exactly one issue, the rest skipped", async () => {
+    const id = await routineWith("skip_if_active");
+    const statuses = (await fireAll(id)).map((r) => r.status);
+    expect(statuses.filter((s) => s === "issue_created")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "skipped")).toHaveLength(N - 1);
+    expect(await count(sql`select count(*) as n from issues where origin_id = ${id}`)).toBe(1);
+  });
+
+  it("always_enqueue: one issue per fire, with distinct issue numbers", async () => {
+    const id = await routineWith("always_enqueue");
+    const results = await fireAll(id);
+    expect(results.every((r) => r.status === "issue_created")).toBe(true);
+    expect(await count(sql`select count(distinct identifier) as n from issues where origin_id = ${id}`)).toBe(N);
+  });
+
+  it("one idempotency key: one run, whoever wins", async () => {
+    const id = await routineWith("always_enqueue");
+    const results = await fireAll(id, () => ({ idempotencyKey: "same-key" }));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(await count(sql`select count(*) as n from routine_runs where routine_id = ${id}`)).toBe(1);
+    expect(await count(sql`select count(*) as n from issues where origin_id = ${id}`)).toBe(1);
+  });
+});
