@@ -1,0 +1,19 @@
+/** Secrets and public ids of webhook triggers: random, 192 bits of secret, shown to the user once. */
+import crypto from "node:crypto";
+import type { SigningMode } from "../enums";
+import { SECRET_PREFIX } from "./standard-webhooks";
+
+const SECRET_BYTES = 24;
+
+/** 48 lowercase hex (Paperclip's format) for bearer and the HMAC modes; `whsec_<base64>` for Standard Webhooks. */
+export function generateWebhookSecret(mode: SigningMode): string {
+  const bytes = crypto.randomBytes(SECRET_BYTES);
+  return mode === "standard_webhooks" ? SECRET_PREFIX + bytes.toString("base64") : bytes.toString("hex");
+}
+
+/** The trigger's id in its public URL: 24 lowercase hex. */
+export function generatePublicId(): string {
+  return crypto.randomBytes(12).toString("hex");
+}
+
+export const PUBLIC_ID = /^[0-9a-f]{24}$/;
