@@ -1,11 +1,10 @@
 /** Routine triggers: add, update, delete, rotate the webhook secret. Secrets are shown once. */
-import crypto from "node:crypto";
 import type { Config } from "../config";
 import type { Actor } from "../domain/actor";
 import { validateSchedule } from "../domain/cron";
-import type { SigningMode } from "../domain/enums";
 import { conflict, notFound, unprocessable } from "../domain/errors";
 import type { SecretBox } from "../domain/secret-box";
+import { generatePublicId, generateWebhookSecret as generateSecret } from "../domain/webhook-auth/secrets";
 import type { CreateTriggerBody, UpdateTriggerBody } from "../domain/schemas/triggers";
 import { type Db, type Executor, dbNow } from "../store/db";
 import { routinesRepo } from "../store/repos/routines";
@@ -15,12 +14,6 @@ import { nextRunFor, notifyTriggersChanged } from "./next-run";
 import type { RoutineService } from "./routines";
 import { presentTrigger, webhookUrl } from "./views";
 
-/** 24 random bytes: 48 hex chars, or `whsec_<base64>` as Standard Webhooks senders expect. */
-function generateSecret(mode: SigningMode): string {
-  const bytes = crypto.randomBytes(24);
-  return mode === "standard_webhooks" ? `whsec_${bytes.toString("base64")}` : bytes.toString("hex");
-}
-const generatePublicId = () => crypto.randomBytes(12).toString("hex");
 
 interface Deps {
   db: Db;
