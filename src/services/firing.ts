@@ -74,7 +74,8 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
     const refused = refusal(routine, trigger, req.source);
     if (refused) {
       // Scheduled fires are refused on the record; callers of other sources get the error.
-      if (req.source !== "schedule") throw conflict(refused === "Routine is archived" ? refused : "Routine trigger is not active");
+      if (req.source === "webhook") throw conflict("Routine trigger is not active");
+      if (req.source !== "schedule") throw conflict(refused);
       return record(tx, { ...base, status: "skipped", failureReason: refused, completedAt: now }, trigger);
     }
 
