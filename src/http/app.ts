@@ -12,6 +12,7 @@ import { registerAuth } from "./auth";
 import { registerErrorHandlers } from "./errors";
 import { agentRoutes } from "./routes/agents";
 import { companyRoutes } from "./routes/companies";
+import { cronRoutes } from "./routes/cron";
 import { projectRoutes } from "./routes/projects";
 import { routineRoutes } from "./routes/routines";
 import { runRoutes } from "./routes/runs";
@@ -74,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerAuth(app, options.services.auth);
   await app.register(metaRoutes);
-  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes]) {
+  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes]) {
     await app.register(routes, { services: options.services });
   }
   return app;

@@ -6,6 +6,7 @@ import type { Db } from "../store/db";
 import { createAuthService } from "./auth";
 import { createAgentService } from "./agents";
 import { createCompanyService } from "./companies";
+import { createCronService } from "./cron";
 import { createGoalService, createProjectService } from "./projects";
 import { createFiringService } from "./firing";
 import { createRoutineService } from "./routines";
@@ -34,6 +35,7 @@ export function createServices(deps: ServiceDeps) {
     triggers: createTriggerService({ db, config, secretBox, routines }),
     firing,
     runs: createRunService(db, routines, firing),
+    cron: createCronService(deps.clock),
   };
 }
 
