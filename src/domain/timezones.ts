@@ -21,9 +21,8 @@ const CURRENT_NAMES = [
 let known: string[] | undefined;
 /** Every name we know how to spell: ICU's list plus the current names it lacks. */
 function knownNames(): string[] {
-  known ??= [...new Set([...Intl.supportedValuesOf("timeZone"), ...CURRENT_NAMES])].filter(
-    (name) => canonicalOf(name) !== null,
-  );
+  const icu = Intl.supportedValuesOf("timeZone");
+  known ??= [...new Set([...icu, ...CURRENT_NAMES.filter((name) => canonicalOf(name) !== null)])];
   return known;
 }
 let knownSet: Set<string> | undefined;
