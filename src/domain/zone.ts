@@ -1,8 +1,9 @@
 /**
  * UTC offsets of IANA time zones, without asking Intl on every call. A zone's offset transitions
  * are found once per UTC month (a sample each day, then a binary search to the second) and cached,
- * so `offsetAt` is a map lookup and a binary search. Assumes no zone changes its offset twice
- * within one day, which holds for the whole tz database. Pure: the caches only memoise Intl.
+ * so `offsetAt` is a map lookup and a short scan. Assumes a zone never changes its offset twice
+ * within one day (two changes inside one daily sample would go unseen). Pure: the caches only
+ * memoise Intl.
  * The zone name must be valid (see `isValidTimezone`).
  */
 
