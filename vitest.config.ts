@@ -31,7 +31,8 @@ export default defineConfig({
       {
         test: {
           name: "postgres",
-          include: databaseTests,
+          // cluster tests need several processes on one server: PostgreSQL only
+          include: [...databaseTests, "test/cluster/**/*.test.ts"],
           env: { ROUTINED_TEST_ENGINE: "postgres" },
           globalSetup: ["test/helpers/postgres-global-setup.ts"],
           testTimeout: 30_000,

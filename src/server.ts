@@ -10,7 +10,8 @@ import { type App, buildApp } from "./http/app";
 import { createLogger } from "./logger";
 import { loadServerKey } from "./server-key";
 import { type Services, createServices } from "./services";
-import { type Store, openStore } from "./store/db";
+import { createScheduler } from "./scheduler/scheduler";
+import { type Store, dbNow, openStore } from "./store/db";
 import { migrate } from "./store/migrate";
 
 export interface RunningServer {
@@ -33,7 +34,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
   try {
     const applied = await migrate(store.db);
     if (applied.length) logger.info({ applied }, "database migrated");
-    const services = createServices({ db: store.db, config, secretBox, clock: opts.clock ?? systemClock });
+    const services = createServices({ db: store.db, config, secretBox, clock: opts.clock ?? systemClock, log: logger });
     const app = await buildApp({ services, logger, trustProxy: config.trustProxy, publicUrl: config.publicUrl });
     if (config.deploymentMode === "authenticated" && !config.boardToken && !(await services.auth.hasBoardTokens())) {
       throw new Error(
@@ -42,6 +43,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       );
     }
     const url = await app.listen({ port: config.port, host: config.host });
+    const scheduler = config.scheduler.enabled
+      ? createScheduler({ scheduling: services.scheduling, store, now: () => dbNow(store.db), log: logger.child({ component: "scheduler" }) })
+      : undefined;
+    await scheduler?.start();
     logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
     return {
       app,
@@ -49,6 +54,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       services,
       url,
       async stop() {
+        await scheduler?.stop();
         await app.close();
         await store.close();
       },

@@ -177,6 +177,35 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
     return { run, duplicate: false };
   }
 
+  /**
+   * Records scheduled occurrences that were not fired (missed beyond the grace, or beyond the
+   * catch-up cap) as one `skipped` run, so a user can see what was dropped and why.
+   */
+  async function recordDropped(
+    tx: Executor,
+    req: { routineId: string; triggerId: string; scheduledFor: Date; reason: string },
+  ): Promise<FireResult> {
+    const routine = await routinesRepo.getForUpdate(tx, req.routineId);
+    if (!routine) throw notFound("Routine not found");
+    const trigger = await triggersRepo.get(tx, req.triggerId);
+    const now = await dbNow(tx);
+    return record(
+      tx,
+      {
+        companyId: routine.companyId,
+        routineId: routine.id,
+        triggerId: req.triggerId,
+        source: "schedule",
+        status: "skipped",
+        triggeredAt: now,
+        scheduledFor: req.scheduledFor,
+        failureReason: req.reason,
+        completedAt: now,
+      },
+      trigger,
+    );
+  }
+
   /** Issue `done` → run `completed`; `cancelled`/`blocked` → run `failed`. Runs in the issue's transaction. */
   async function onIssueStatusChange(tx: Executor, issue: IssueRow): Promise<void> {
     if (issue.originKind !== "routine_execution" || !issue.originRunId) return;
@@ -195,6 +224,7 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
 
   return {
     fireWithin,
+    recordDropped,
     /** Fires in a transaction of its own. */
     fire: (req: FireRequest) => db.transaction((tx) => fireWithin(tx, req)),
     onIssueStatusChange,

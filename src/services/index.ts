@@ -1,4 +1,5 @@
 /** Builds every service from its dependencies; the HTTP layer, the CLI and the loops use this. */
+import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
 import type { SecretBox } from "../domain/secret-box";
@@ -11,6 +12,7 @@ import { createGoalService, createProjectService } from "./projects";
 import { createFiringService } from "./firing";
 import { createRoutineService } from "./routines";
 import { createRunService } from "./runs";
+import { createSchedulingService } from "./scheduling";
 import { createTriggerService } from "./triggers";
 
 export interface ServiceDeps {
@@ -18,6 +20,7 @@ export interface ServiceDeps {
   config: Config;
   secretBox: SecretBox;
   clock: Clock;
+  log?: Pick<Logger, "error">;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -35,6 +38,7 @@ export function createServices(deps: ServiceDeps) {
     triggers: createTriggerService({ db, config, secretBox, routines }),
     firing,
     runs: createRunService(db, routines, firing),
+    scheduling: createSchedulingService(db, config, firing, deps.log),
     cron: createCronService(deps.clock),
   };
 }

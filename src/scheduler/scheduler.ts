@@ -1,0 +1,115 @@
+/**
+ * The scheduler loop of one process. It fires due triggers, then sleeps until the earliest
+ * `nextRunAt` (capped), or until a NOTIFY says triggers changed — no fixed tick, no busy polling.
+ * The time comes from `now()`, the database clock in production: every process of a cluster
+ * agrees on it. Timers are injectable so tests drive the loop without sleeping.
+ */
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import { CHANNELS } from "../domain/channels";
+import type { SchedulingService, TickResult } from "../services/scheduling";
+import type { Store } from "../store/db";
+
+export interface SchedulerOptions {
+  scheduling: SchedulingService;
+  store: Pick<Store, "listen">;
+  /** The clock: the database's `now()` in production. */
+  now: () => Promise<Date>;
+  log: Pick<Logger, "error" | "debug">;
+  /** Longest sleep, so a lost NOTIFY delays work by at most this (default 60 s). */
+  maxSleepMs?: number;
+  /** Sleep after an error (database down) before trying again (default 1 s). */
+  retryMs?: number;
+  /** Sleep when due triggers are held by another process (default 50 ms). */
+  contendedMs?: number;
+  timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+}
+
+export interface Scheduler extends EventEmitter {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Fires everything due now; the loop calls it, tests may too. */
+  tick(): Promise<TickResult>;
+}
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const { scheduling, store, now, log } = opts;
+  const maxSleepMs = opts.maxSleepMs ?? 60_000;
+  const retryMs = opts.retryMs ?? 1_000;
+  const contendedMs = opts.contendedMs ?? 50;
+  const timers = opts.timers ?? { setTimeout, clearTimeout };
+  const events = new EventEmitter() as Scheduler;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  let loop: Promise<void> = Promise.resolve();
+  let wakeRequested = false;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  async function tick(): Promise<TickResult> {
+    const total: TickResult = { triggers: 0, fired: 0, dropped: 0, more: false };
+    let batch: TickResult;
+    do {
+      batch = await scheduling.runDue(await now());
+      total.triggers += batch.triggers;
+      total.fired += batch.fired;
+      total.dropped += batch.dropped;
+    } while (batch.more && running);
+    if (total.triggers) events.emit("fired", total);
+    return total;
+  }
+
+  /**
+   * How long to sleep: until the earliest due time. A due time already past means another process
+   * holds that trigger right now (we skipped it): look again shortly rather than spin.
+   */
+  async function sleepDelay(): Promise<number> {
+    const [earliest, current] = await Promise.all([scheduling.earliestDue(), now()]);
+    if (!earliest) return maxSleepMs;
+    const delay = earliest.getTime() - current.getTime();
+    return delay <= 0 ? contendedMs : Math.min(maxSleepMs, delay);
+  }
+
+  function schedule(delayMs: number): void {
+    if (!running) return;
+    if (timer) timers.clearTimeout(timer);
+    timer = timers.setTimeout(() => {
+      timer = undefined;
+      loop = loop.then(cycle);
+    }, delayMs);
+  }
+
+  async function cycle(): Promise<void> {
+    if (!running) return;
+    wakeRequested = false;
+    try {
+      await tick();
+      const delay = wakeRequested ? 0 : await sleepDelay();
+      events.emit("sleep", delay);
+      schedule(delay);
+    } catch (err) {
+      log.error({ err }, "scheduler cycle failed; retrying");
+      schedule(retryMs);
+    }
+  }
+
+  function wake(): void {
+    wakeRequested = true;
+    schedule(0);
+  }
+
+  events.tick = tick;
+  events.start = async () => {
+    if (running) return;
+    running = true;
+    unlisten = await store.listen(CHANNELS.triggers, wake);
+    schedule(0);
+  };
+  events.stop = async () => {
+    running = false;
+    if (timer) timers.clearTimeout(timer);
+    timer = undefined;
+    await unlisten?.();
+    await loop;
+  };
+  return events;
+}

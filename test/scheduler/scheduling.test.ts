@@ -1,0 +1,131 @@
+/**
+ * The scheduler's tick at times the test chooses (an injected clock): nothing sleeps. Triggers
+ * fire every 5 minutes; N is the first occurrence after the trigger was created.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/store/db";
+import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+
+const SEC = 1000;
+const MIN = 60 * SEC;
+let t: TestApp;
+let w: Awaited<ReturnType<typeof seedWorld>>;
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { ROUTINED_CATCH_UP_CAP: "3" } });
+  w = await seedWorld(t);
+});
+afterAll(() => t.close());
+// Each test owns the schedule: earlier tests' triggers must not fire in later ticks.
+afterEach(() => t.db.store.db.execute(sql`update routine_triggers set enabled = false`));
+
+async function scheduled(fields: Record<string, unknown> = {}, cronExpression = "*/5 * * * *") {
+  const routine = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
+    body: { title: "report", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
+  });
+  const trigger = await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression } });
+  expect(trigger.status).toBe(201);
+  return { routineId: routine.body.id as string, triggerId: trigger.body.trigger.id as string, N: new Date(trigger.body.trigger.nextRunAt).getTime() };
+}
+
+const tick = (ms: number) => t.services.scheduling.runDue(new Date(ms));
+const runsOf = (routineId: string) =>
+  queryRows<{ status: string; source: string; scheduled_for: Date; failure_reason: string | null }>(
+    t.db.store.db,
+    sql`select status, source, scheduled_for, failure_reason from routine_runs where routine_id = ${routineId} order by scheduled_for`,
+  );
+const trigger = async (id: string) => (await t.request("GET", `/api/routine-triggers/${id}`)).body;
+
+describe("scheduler tick", () => {
+  it("fires a due occurrence exactly once, not a moment before", async () => {
+    const { routineId, triggerId, N } = await scheduled();
+    expect((await tick(N - 1)).fired).toBe(0);
+    expect((await tick(N)).fired).toBe(1);
+    expect((await tick(N)).fired).toBe(0);
+    expect((await tick(N + 30 * SEC)).fired).toBe(0);
+    const runs = await runsOf(routineId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "issue_created", source: "schedule" });
+    expect(new Date(runs[0]!.scheduled_for).getTime()).toBe(N);
+    const tr = await trigger(triggerId);
+    expect(new Date(tr.nextRunAt).getTime()).toBe(N + 5 * MIN);
+    expect(tr.lastResult).toBe("Created execution issue");
+    expect(tr.lastFiredAt).not.toBeNull();
+  });
+
+  it("skip_missed: drops occurrences found beyond the grace, records them once, fires the on-time one", async () => {
+    const { routineId, N } = await scheduled();
+    const late = N + 50 * MIN + 10 * SEC; // N .. N+45m are missed, N+50m is 10 s late (within grace)
+    expect(await tick(late)).toMatchObject({ fired: 1, dropped: 10 });
+    const runs = await runsOf(routineId);
+    expect(runs.map((r) => r.status)).toEqual(["skipped", "issue_created"]);
+    expect(runs[0]!.failure_reason).toMatch(/^Dropped 10 missed scheduled runs \(.+ … .+\): catch-up policy skip_missed/);
+  });
+
+  it("enqueue_missed_with_cap: fires missed occurrences oldest first up to the cap, records the rest", async () => {
+    const { routineId, N } = await scheduled({ catchUpPolicy: "enqueue_missed_with_cap" });
+    expect(await tick(N + 50 * MIN)).toMatchObject({ fired: 4, dropped: 7 });
+    const runs = await runsOf(routineId);
+    const fired = runs.filter((r) => r.status === "issue_created").map((r) => new Date(r.scheduled_for).getTime());
+    expect(fired).toEqual([N, N + 5 * MIN, N + 10 * MIN, N + 50 * MIN]);
+    const dropped = runs.find((r) => r.status === "skipped")!;
+    expect(dropped.failure_reason).toContain("Dropped 7 missed scheduled runs");
+    expect(dropped.failure_reason).toContain("beyond the catch-up cap of 3");
+  });
+
+  it("does not fire a paused routine, and resuming does not burst", async () => {
+    const { routineId, triggerId, N } = await scheduled();
+    await t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "paused" } });
+    expect((await tick(N + 60 * MIN)).fired).toBe(0);
+    // a long pause: the stored next run is far in the past when the routine is resumed
+    await t.db.store.db.execute(sql`update routine_triggers set next_run_at = now() - interval '2 days' where id = ${triggerId}`);
+    await t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "active" } });
+    const next = new Date((await trigger(triggerId)).nextRunAt).getTime();
+    expect(next).toBe(N);
+    expect(await tick(N)).toMatchObject({ fired: 1, dropped: 0 });
+    expect(await runsOf(routineId)).toHaveLength(1);
+  });
+
+  it("does not fire a disabled trigger; re-enabling schedules from now", async () => {
+    const { routineId, triggerId, N } = await scheduled();
+    await t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { enabled: false } });
+    expect((await tick(N)).fired).toBe(0);
+    await t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { enabled: true } });
+    expect(await tick(N)).toMatchObject({ fired: 1 });
+    expect(await runsOf(routineId)).toHaveLength(1);
+  });
+
+  it("follows an edited schedule", async () => {
+    const { routineId, triggerId, N } = await scheduled();
+    await t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { cronExpression: "0 0 1 1 *" } });
+    expect((await tick(N + 10 * MIN)).fired).toBe(0);
+    expect(new Date((await trigger(triggerId)).nextRunAt).toISOString()).toMatch(/-01-01T00:00:00.000Z$/);
+    expect(await runsOf(routineId)).toHaveLength(0);
+  });
+
+  it("does not fire twice when the clock goes backwards", async () => {
+    const { routineId, N } = await scheduled();
+    expect((await tick(N)).fired).toBe(1);
+    expect((await tick(N - 60 * MIN)).fired).toBe(0);
+    expect((await tick(N)).fired).toBe(0);
+    expect((await tick(N + 5 * MIN)).fired).toBe(1);
+    expect(await runsOf(routineId)).toHaveLength(2);
+  });
+
+  it("applies the concurrency policy to scheduled fires", async () => {
+    const { routineId, N } = await scheduled({ concurrencyPolicy: "skip_if_active" });
+    await tick(N);
+    await tick(N + 5 * MIN);
+    expect((await runsOf(routineId)).map((r) => r.status)).toEqual(["issue_created", "skipped"]);
+  });
+
+  it("keeps firing other triggers when one is broken, and says why on the broken one", async () => {
+    const broken = await scheduled();
+    const healthy = await scheduled();
+    await t.db.store.db.execute(sql`update routine_triggers set cron_expression = 'garbage' where id = ${broken.triggerId}`);
+    await tick(Math.max(broken.N, healthy.N));
+    expect(await runsOf(healthy.routineId)).toHaveLength(1);
+    expect((await trigger(broken.triggerId)).lastResult).toMatch(/^Failed to fire: /);
+  });
+});
