@@ -5,6 +5,7 @@ import type { Clock } from "../domain/clock";
 import type { SecretBox } from "../domain/secret-box";
 import type { Db } from "../store/db";
 import { createAuthService } from "./auth";
+import { createBackfillService } from "./backfill";
 import { createAgentService } from "./agents";
 import { createCompanyService } from "./companies";
 import { createCronService } from "./cron";
@@ -38,6 +39,7 @@ export function createServices(deps: ServiceDeps) {
     triggers: createTriggerService({ db, config, secretBox, routines }),
     firing,
     runs: createRunService(db, routines, firing),
+    backfill: createBackfillService(db, routines, firing),
     scheduling: createSchedulingService(db, config, firing, deps.log),
     cron: createCronService(deps.clock),
   };

@@ -1,7 +1,8 @@
 /** Routine triggers: add, update, delete, rotate the webhook secret. Secrets are shown once. */
 import type { Config } from "../config";
 import type { Actor } from "../domain/actor";
-import { validateSchedule } from "../domain/cron";
+import { describeCron, validateSchedule } from "../domain/cron";
+import { previewOccurrences } from "../domain/cron-preview";
 import { conflict, notFound, unprocessable } from "../domain/errors";
 import type { SecretBox } from "../domain/secret-box";
 import { generatePublicId, generateWebhookSecret as generateSecret } from "../domain/webhook-auth/secrets";
@@ -45,6 +46,19 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
       if (!trigger) throw notFound("Routine trigger not found");
       assertCompanyAccess(actor, trigger.companyId);
       return present(trigger);
+    },
+
+    /** The next occurrences of a schedule trigger, from now, with DST notes. */
+    async preview(actor: Actor, triggerId: string, count: number) {
+      const trigger = await triggersRepo.get(db, triggerId);
+      if (!trigger) throw notFound("Routine trigger not found");
+      assertCompanyAccess(actor, trigger.companyId);
+      if (trigger.kind !== "schedule" || !trigger.cronExpression) throw unprocessable("Only schedule triggers have occurrences to preview");
+      const timezone = trigger.timezone ?? "UTC";
+      return {
+        description: describeCron(trigger.cronExpression),
+        occurrences: previewOccurrences(trigger.cronExpression, timezone, await dbNow(db), count),
+      };
     },
 
     async create(actor: Actor, routineId: string, body: CreateTriggerBody) {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { errorBody, idParams } from "../../domain/schemas/common";
+import { backfillBody, backfillResult } from "../../domain/schemas/backfill";
 import { listRunsQuery, manualRunBody, runListItem, runSummary } from "../../domain/schemas/runs";
 import type { Services } from "../../services";
 import { actorOf } from "../auth";
@@ -9,7 +10,7 @@ const tags = ["runs"];
 const params = idParams("routineId");
 
 export const runRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
-  const { runs } = services;
+  const { runs, backfill } = services;
 
   app.post(
     "/api/routines/:routineId/run",
@@ -38,5 +39,20 @@ export const runRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
       },
     },
     async (req) => runs.list(actorOf(req), req.params.routineId, req.query),
+  );
+  app.post(
+    "/api/routines/:routineId/backfill",
+    {
+      schema: {
+        tags,
+        summary: "Backfill a schedule trigger",
+        description:
+          "Fires the trigger's occurrences in [from, to] (at most 1,000) through the firing path; already fired slots are no-ops.",
+        params,
+        body: backfillBody,
+        response: { 200: backfillResult, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody },
+      },
+    },
+    async (req) => backfill.backfill(actorOf(req), req.params.routineId, req.body),
   );
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { errorBody, idParams } from "../../domain/schemas/common";
+import { cronPreview } from "../../domain/schemas/cron";
 import { createTriggerBody, triggerRow, triggerWithSecret, updateTriggerBody } from "../../domain/schemas/triggers";
 import type { Services } from "../../services";
 import { actorOf } from "../auth";
@@ -62,5 +63,19 @@ export const triggerRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       },
     },
     async (req) => triggers.rotateSecret(actorOf(req), req.params.triggerId),
+  );
+  app.get(
+    "/api/routine-triggers/:triggerId/preview",
+    {
+      schema: {
+        tags,
+        summary: "Preview a schedule trigger",
+        description: "The next `count` (1..100, default 10) occurrences from now, with notes where daylight saving time moved one.",
+        params,
+        querystring: z.strictObject({ count: z.coerce.number().int().min(1).max(100).default(10) }),
+        response: { 200: cronPreview, 404: errorBody, 422: errorBody },
+      },
+    },
+    async (req) => triggers.preview(actorOf(req), req.params.triggerId, req.query.count),
   );
 };

@@ -1,0 +1,83 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/store/db";
+import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+
+let t: TestApp;
+let w: Awaited<ReturnType<typeof seedWorld>>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await seedWorld(t);
+});
+afterAll(() => t.close());
+
+async function routineWithSchedule(cronExpression: string, timezone = "UTC", fields: object = {}) {
+  const routine = (
+    await t.request("POST", `/api/companies/${w.company.id}/routines`, {
+      body: { title: "nightly", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
+    })
+  ).body;
+  const trigger = (await t.request("POST", `/api/routines/${routine.id}/triggers`, { body: { kind: "schedule", cronExpression, timezone } })).body.trigger;
+  return { routineId: routine.id as string, triggerId: trigger.id as string };
+}
+const backfill = (routineId: string, body: object, token?: string) =>
+  t.request("POST", `/api/routines/${routineId}/backfill`, { body, token });
+
+describe("backfill", () => {
+  it("fires every occurrence in the range, oldest first, and repeating it is a no-op", async () => {
+    const { routineId, triggerId } = await routineWithSchedule("0 6 * * *");
+    const range = { triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-05T06:00:00Z" };
+    const first = await backfill(routineId, range);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ occurrences: 5, created: 5, duplicates: 0 });
+    expect(first.body.runs.map((r: { scheduledFor: string }) => r.scheduledFor)).toEqual(
+      [1, 2, 3, 4, 5].map((d) => `2026-01-0${d}T06:00:00.000Z`),
+    );
+    expect(first.body.runs.every((r: { status: string; source: string }) => r.status === "issue_created" && r.source === "schedule")).toBe(true);
+    const again = await backfill(routineId, range);
+    expect(again.body).toMatchObject({ occurrences: 5, created: 0, duplicates: 5 });
+    const [{ n }] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from routine_runs where routine_id = ${routineId}`);
+    expect(Number(n)).toBe(5);
+  });
+
+  it("refuses more than 1,000 occurrences, a reversed range, a foreign or non-schedule trigger, and a paused routine", async () => {
+    const { routineId, triggerId } = await routineWithSchedule("* * * * *");
+    const tooMany = await backfill(routineId, { triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.error).toContain("more than 1000");
+    expect((await backfill(routineId, { triggerId, from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" })).status).toBe(422);
+    const other = await routineWithSchedule("0 6 * * *");
+    expect((await backfill(routineId, { triggerId: other.triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" })).status).toBe(403);
+    const api = (await t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api" } })).body.trigger;
+    expect((await backfill(routineId, { triggerId: api.id, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" })).status).toBe(422);
+    await t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "paused" } });
+    expect((await backfill(routineId, { triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-01T00:10:00Z" })).status).toBe(409);
+  });
+
+  it("lets only the routine's agent or the board backfill", async () => {
+    const { routineId, triggerId } = await routineWithSchedule("0 6 * * *");
+    const range = { triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-01T12:00:00Z" };
+    expect((await backfill(routineId, range, w.peer.key)).status).toBe(403);
+    expect((await backfill(routineId, range, w.agent.key)).status).toBe(200);
+  });
+});
+
+describe("trigger preview", () => {
+  it("lists the next occurrences of a stored schedule with a description", async () => {
+    const { triggerId } = await routineWithSchedule("0 9 * * 1", "Europe/Amsterdam");
+    const res = await t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=3`);
+    expect(res.status).toBe(200);
+    expect(res.body.description).toBe("At 09:00, only on Monday");
+    expect(res.body.occurrences).toHaveLength(3);
+    for (const o of res.body.occurrences) expect(o.local).toMatch(/T09:00:00\+0[12]:00$/);
+  });
+
+  it("refuses to preview a non-schedule trigger and validates count", async () => {
+    const { routineId, triggerId } = await routineWithSchedule("0 9 * * 1");
+    const api = (await t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api" } })).body.trigger;
+    expect((await t.request("GET", `/api/routine-triggers/${api.id}/preview`)).status).toBe(422);
+    expect((await t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=101`)).status).toBe(400);
+    expect((await t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=2`, { token: w.outsider.key })).status).toBe(403);
+  });
+});
