@@ -37,8 +37,8 @@ describe("backfill", () => {
     expect(first.body.runs.every((r: { status: string; source: string }) => r.status === "issue_created" && r.source === "schedule")).toBe(true);
     const again = await backfill(routineId, range);
     expect(again.body).toMatchObject({ occurrences: 5, created: 0, duplicates: 5 });
-    const [{ n }] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from routine_runs where routine_id = ${routineId}`);
-    expect(Number(n)).toBe(5);
+    const [row] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from routine_runs where routine_id = ${routineId}`);
+    expect(Number(row!.n)).toBe(5);
   });
 
   it("refuses more than 1,000 occurrences, a reversed range, a foreign or non-schedule trigger, and a paused routine", async () => {
