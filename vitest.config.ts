@@ -20,7 +20,8 @@ export default defineConfig({
       {
         test: {
           name: "pglite",
-          include: databaseTests,
+          // embedded tests exercise the PGlite data directory itself
+          include: [...databaseTests, "test/embedded/**/*.test.ts"],
           env: { ROUTINED_TEST_ENGINE: "pglite" },
           // Workers keep PGlite's compiled WebAssembly and a migrated image between files.
           isolate: false,

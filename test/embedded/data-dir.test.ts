@@ -1,0 +1,51 @@
+/** The embedded database (PGlite in a data directory): one process only. */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config";
+import { startServer } from "../../src/server";
+
+const run = promisify(execFile);
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "routined-embedded-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("the embedded database", () => {
+  it("refuses a second process on the same data directory with a clear message", { timeout: 120_000 }, async () => {
+    const dataDir = path.join(dir, "data");
+    const server = await startServer(
+      loadConfig({ PORT: "0", ROUTINED_LOG_LEVEL: "silent", ROUTINED_DATA_DIR: dataDir, ROUTINED_SCHEDULER: "false" }),
+    );
+    try {
+      const second = run(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        env: { ...process.env, PORT: "0", ROUTINED_DATA_DIR: dataDir, ROUTINED_LOG_LEVEL: "silent" },
+      });
+      await expect(second).rejects.toMatchObject({ stderr: expect.stringContaining("is in use by another routined process") });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("keeps its data across restarts and generates the server key once, readable only by its owner", { timeout: 120_000 }, async () => {
+    const dataDir = path.join(dir, "restart");
+    const config = loadConfig({ PORT: "0", ROUTINED_LOG_LEVEL: "silent", ROUTINED_DATA_DIR: dataDir, ROUTINED_SCHEDULER: "false" });
+    const first = await startServer(config);
+    await fetch(`${first.url}/api/companies`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Kept" }) });
+    await first.stop();
+    const key = fs.readFileSync(path.join(dataDir, "secret.key"), "utf8");
+    expect(fs.statSync(path.join(dataDir, "secret.key")).mode & 0o777).toBe(0o600);
+    const second = await startServer(config);
+    try {
+      const companies = (await (await fetch(`${second.url}/api/companies`)).json()) as { name: string }[];
+      expect(companies.map((c) => c.name)).toEqual(["Kept"]);
+      expect(fs.readFileSync(path.join(dataDir, "secret.key"), "utf8")).toBe(key);
+    } finally {
+      await second.stop();
+    }
+  });
+});
