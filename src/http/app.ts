@@ -13,6 +13,7 @@ import { registerErrorHandlers } from "./errors";
 import { agentRoutes } from "./routes/agents";
 import { companyRoutes } from "./routes/companies";
 import { cronRoutes } from "./routes/cron";
+import { issueRoutes } from "./routes/issues";
 import { projectRoutes } from "./routes/projects";
 import { routineRoutes } from "./routes/routines";
 import { runRoutes } from "./routes/runs";
@@ -75,7 +76,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerAuth(app, options.services.auth);
   await app.register(metaRoutes);
-  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes]) {
+  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes]) {
     await app.register(routes, { services: options.services });
   }
   return app;

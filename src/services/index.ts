@@ -9,6 +9,7 @@ import { createBackfillService } from "./backfill";
 import { createAgentService } from "./agents";
 import { createCompanyService } from "./companies";
 import { createCronService } from "./cron";
+import { createIssueService } from "./issues";
 import { createGoalService, createProjectService } from "./projects";
 import { createFiringService } from "./firing";
 import { createRoutineService } from "./routines";
@@ -42,6 +43,7 @@ export function createServices(deps: ServiceDeps) {
     backfill: createBackfillService(db, routines, firing),
     scheduling: createSchedulingService(db, config, firing, deps.log),
     cron: createCronService(deps.clock),
+    issues: createIssueService(db, companies),
   };
 }
 

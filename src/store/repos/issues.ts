@@ -1,13 +1,42 @@
 /** Issues and their comments. Issue numbers are allocated per company under the company row lock. */
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { type SQL, and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { IssueStatus } from "../../domain/enums";
-import type { Executor } from "../db";
+import type { PgInsertValue, PgUpdateSetSource } from "drizzle-orm/pg-core";
+import { type Executor, queryRows } from "../db";
 import { issueComments, issues } from "../schema";
 import { companiesRepo } from "./companies";
 
 export type IssueRow = typeof issues.$inferSelect;
 export type IssueCommentRow = typeof issueComments.$inferSelect;
-export type NewIssue = Omit<typeof issues.$inferInsert, "issueNumber" | "identifier">;
+/** Column values, or SQL evaluated by the database (e.g. `now()` for status timestamps). */
+export type NewIssue = Omit<PgInsertValue<typeof issues>, "issueNumber" | "identifier" | "companyId"> & { companyId: string };
+
+export interface IssueListFilter {
+  statuses?: readonly IssueStatus[];
+  assigneeAgentId?: string;
+  projectId?: string;
+  originKind?: string;
+  originId?: string;
+  /** Only issues after this one in newest-first order (by createdAt, then id). */
+  beforeId?: string;
+  limit: number;
+}
+
+/**
+ * The timestamps a status change sets, on the database clock: entering `in_progress` sets
+ * `startedAt` once; entering `done` / `cancelled` sets `completedAt` / `cancelledAt`, and leaving
+ * them clears it again (a reopened issue is not completed). `previous` is undefined on insert.
+ */
+export function statusStamps(next: IssueStatus, previous?: IssueStatus): Partial<Record<"startedAt" | "completedAt" | "cancelledAt", SQL | null>> {
+  if (next === previous) return {};
+  const stamps: Partial<Record<"startedAt" | "completedAt" | "cancelledAt", SQL | null>> = {};
+  if (next === "in_progress") stamps.startedAt = previous === undefined ? sql`now()` : sql`coalesce(${issues.startedAt}, now())`;
+  if (next === "done") stamps.completedAt = sql`now()`;
+  else if (previous === "done") stamps.completedAt = null;
+  if (next === "cancelled") stamps.cancelledAt = sql`now()`;
+  else if (previous === "cancelled") stamps.cancelledAt = null;
+  return stamps;
+}
 
 export const issuesRepo = {
   /** Inserts an issue with the company's next number (`ACME-12`). Call inside a transaction. */
@@ -27,13 +56,42 @@ export const issuesRepo = {
     const [row] = await db.select().from(issues).where(eq(issues.id, id)).for("update");
     return row;
   },
-  async update(db: Executor, id: string, values: Partial<typeof issues.$inferInsert>): Promise<IssueRow | undefined> {
+  async update(db: Executor, id: string, values: PgUpdateSetSource<typeof issues>): Promise<IssueRow | undefined> {
     const [row] = await db
       .update(issues)
       .set({ ...values, updatedAt: sql`now()` })
       .where(eq(issues.id, id))
       .returning();
     return row;
+  },
+  /** A company's issues, newest first, filtered; `beforeId` pages through them. */
+  async list(db: Executor, companyId: string, f: IssueListFilter): Promise<IssueRow[]> {
+    const where = [
+      eq(issues.companyId, companyId),
+      f.statuses && inArray(issues.status, [...f.statuses]),
+      f.assigneeAgentId && eq(issues.assigneeAgentId, f.assigneeAgentId),
+      f.projectId && eq(issues.projectId, f.projectId),
+      f.originKind && eq(issues.originKind, f.originKind),
+      f.originId && eq(issues.originId, f.originId),
+      f.beforeId && sql`(${issues.createdAt}, ${issues.id}) < (select c.created_at, c.id from issues c where c.id = ${f.beforeId})`,
+    ];
+    return db
+      .select()
+      .from(issues)
+      .where(and(...where.filter((w): w is SQL => !!w)))
+      .orderBy(desc(issues.createdAt), desc(issues.id))
+      .limit(f.limit);
+  },
+  /** True when `ancestorId` is `id` itself or one of its ancestors (parent, parent's parent, ...). */
+  async isSelfOrAncestor(db: Executor, id: string, ancestorId: string): Promise<boolean> {
+    const rows = await queryRows(db, sql`
+      with recursive chain(id, parent_id) as (
+        select id, parent_id from issues where id = ${id}
+        union
+        select i.id, i.parent_id from issues i join chain on i.id = chain.parent_id
+      )
+      select 1 from chain where id = ${ancestorId} limit 1`);
+    return rows.length > 0;
   },
   /** The newest open execution issue of a routine: its active execution, if any. */
   async findOpenExecution(db: Executor, routineId: string, openStatuses: readonly IssueStatus[]): Promise<IssueRow | undefined> {
