@@ -9,7 +9,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { Services } from "../services";
 import { registerAuth } from "./auth";
-import { registerErrorHandlers } from "./errors";
+import { frameworkErrorHandler, registerErrorHandlers } from "./errors";
 import { agentRoutes } from "./routes/agents";
 import { companyRoutes } from "./routes/companies";
 import { cronRoutes } from "./routes/cron";
@@ -46,12 +46,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     connectionTimeout: 60_000,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
-  app.setValidatorCompiler(validatorCompiler);
+  // fastify hands a missing body to the validator as null; optional bodies expect undefined.
+  app.setValidatorCompiler((route: Parameters<typeof validatorCompiler>[0]) => {
+    const validate = validatorCompiler(route);
+    return route.httpPart === "body" ? (data) => validate(data ?? undefined) : validate;
+  });
   // Response schemas document the API; responses are built by presenters and sent as plain JSON.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandlers(app);
+  // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
+  app.removeContentTypeParser("text/plain");
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,11 +1,13 @@
 /** The one place errors become HTTP responses: `{ "error": "...", "details"?: ... }`. */
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isAppError } from "../domain/errors";
 
 const PG_UNIQUE_VIOLATION = "23505";
 const PG_FOREIGN_KEY_VIOLATION = "23503";
 const PG_CHECK_VIOLATION = "23514";
+/** Text (22021) or JSON (22P05) the database cannot store: in practice a NUL character (\u0000). */
+const PG_UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
 
 function pgCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown } };
@@ -30,6 +32,9 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     if (code === PG_UNIQUE_VIOLATION) return reply.status(409).send({ error: "Conflicts with an existing record" });
     if (code === PG_FOREIGN_KEY_VIOLATION) return reply.status(422).send({ error: "Refers to a record that does not exist" });
     if (code === PG_CHECK_VIOLATION) return reply.status(422).send({ error: "Value not allowed" });
+    if (code && PG_UNSTORABLE_TEXT.has(code)) {
+      return reply.status(400).send({ error: "Text cannot contain NUL characters (\\u0000): remove them and retry" });
+    }
     // fastify's own client errors: malformed JSON, unsupported media type, body too large, ...
     if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: clientErrorMessage(err) });
@@ -41,6 +46,11 @@ export function registerErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: `No route for ${request.method} ${request.url.split("?")[0]}` }),
   );
+}
+
+/** Errors fastify raises before routing (e.g. a malformed percent-encoding in the URL), in our error shape. */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(400).send({ error: `Bad request: ${err.message}` });
 }
 
 function clientErrorMessage(err: FastifyError): string {
