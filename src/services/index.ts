@@ -43,7 +43,7 @@ export function createServices(deps: ServiceDeps) {
     backfill: createBackfillService(db, routines, firing),
     scheduling: createSchedulingService(db, config, firing, deps.log),
     cron: createCronService(deps.clock),
-    issues: createIssueService(db, companies),
+    issues: createIssueService(db, companies, { onStatusChange: (tx, issue) => firing.onIssueStatusChange(tx, issue) }),
   };
 }
 

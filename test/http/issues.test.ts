@@ -360,3 +360,27 @@ describe("in authenticated mode", () => {
     expect((await auth.request("GET", url, { token: BOARD_TOKEN })).body).toEqual([]);
   });
 });
+
+describe("execution issues", () => {
+  it("completes the routine run when its issue is moved to done, and fails it when cancelled", async () => {
+    const routine = (
+      await t.request("POST", `/api/companies/${w.company.id}/routines`, {
+        body: { title: "Triage", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue" },
+      })
+    ).body;
+    const fire = async () => (await t.request("POST", `/api/routines/${routine.id}/run`, { body: {} })).body;
+    const first = await fire();
+    const second = await fire();
+    const executions = await t.request("GET", `/api/companies/${w.company.id}/issues?originKind=routine_execution&originId=${routine.id}`);
+    expect(ids(executions.body)).toEqual([second.linkedIssueId, first.linkedIssueId]);
+
+    expect((await t.request("PATCH", `/api/issues/${first.linkedIssueId}`, { body: { status: "done" }, token: w.agent.key })).status).toBe(200);
+    expect((await t.request("PATCH", `/api/issues/${second.linkedIssueId}`, { body: { status: "cancelled" } })).status).toBe(200);
+    const runs = (await t.request("GET", `/api/routines/${routine.id}/runs`)).body;
+    expect(runs.find((r: { id: string }) => r.id === first.id)).toMatchObject({ status: "completed", completedAt: expect.any(String) });
+    expect(runs.find((r: { id: string }) => r.id === second.id)).toMatchObject({
+      status: "failed",
+      failureReason: "Execution issue moved to cancelled",
+    });
+  });
+});
