@@ -1,7 +1,7 @@
 /**
- * The bad-input table: every management endpoint, fed wrong types, missing and unknown fields,
- * unknown enum values, oversized strings, invalid and foreign ids, bad schedules, broken JSON and
- * wrong content types. Each answers the expected 4xx with `{ error, details? }` and writes nothing.
+ * The bad-input table: every management endpoint (plus manual runs, run history, cron preview), fed
+ * wrong types, missing and unknown fields, unknown enum values, oversized strings, invalid and
+ * foreign ids, bad schedules, broken JSON and wrong content types. Each answers the expected 4xx with `{ error, details? }` and writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
@@ -187,6 +187,7 @@ const triggers: Case[] = [
   { what: "cron expression with an out-of-range minute", method: "POST", url: (f) => `/api/routines/${f.routine.id}/triggers`, body: { kind: "schedule", cronExpression: "61 9 * * 1" }, status: 422, error: /cron/i },
   { what: "cron expression with too few fields", method: "POST", url: (f) => `/api/routines/${f.routine.id}/triggers`, body: { kind: "schedule", cronExpression: "0 9 *" }, status: 422, error: /cron/i },
   { what: "cron expression of words", method: "POST", url: (f) => `/api/routines/${f.routine.id}/triggers`, body: { kind: "schedule", cronExpression: "every monday" }, status: 422, error: /cron/i },
+  { what: "cron expression that never fires (31 February)", method: "POST", url: (f) => `/api/routines/${f.routine.id}/triggers`, body: { kind: "schedule", cronExpression: "0 0 31 2 *" }, status: 422, error: /never fires/ },
   { what: "cron expression over 200 characters", method: "POST", url: (f) => `/api/routines/${f.routine.id}/triggers`, body: { kind: "schedule", cronExpression: `0 ${"1,".repeat(100)}2 * * *` }, status: 400 },
   { what: "unknown time zone", method: "POST", url: (f) => `/api/routines/${f.routine.id}/triggers`, body: { kind: "schedule", cronExpression: "0 9 * * 1", timezone: "Mars/Olympus_Mons" }, status: 422, error: /^Invalid timezone/ },
   { what: "UTC offset instead of a time zone", method: "POST", url: (f) => `/api/routines/${f.routine.id}/triggers`, body: { kind: "schedule", cronExpression: "0 9 * * 1", timezone: "+02:00" }, status: 422, error: /^Invalid timezone/ },
@@ -215,7 +216,24 @@ const triggers: Case[] = [
   { what: "malformed trigger id", method: "PATCH", url: () => "/api/routine-triggers/daily", body: { enabled: false }, status: 400 },
 ];
 
-const table = { companies, agents, keys, projectsAndGoals, issues, comments, routines, triggers };
+const runs: Case[] = [
+  { what: "run with a schedule source", method: "POST", url: (f) => `/api/routines/${f.routine.id}/run`, body: { source: "schedule" }, status: 400 },
+  { what: "run payload that is an array", method: "POST", url: (f) => `/api/routines/${f.routine.id}/run`, body: { payload: [1, 2] }, status: 400 },
+  { what: "NUL character in a run payload", method: "POST", url: (f) => `/api/routines/${f.routine.id}/run`, body: { payload: { note: "a\u0000" } }, status: 400, error: /NUL/ },
+  { what: "idempotency key over 255 characters", method: "POST", url: (f) => `/api/routines/${f.routine.id}/run`, body: { idempotencyKey: long(256) }, status: 400 },
+  { what: "trigger of another routine", method: "POST", url: (f) => `/api/routines/${f.peerRoutine.id}/run`, body: (f: Fixtures) => ({ triggerId: f.api.id }), status: 403 },
+  { what: "unknown trigger", method: "POST", url: (f) => `/api/routines/${f.routine.id}/run`, body: { triggerId: UNKNOWN }, status: 404 },
+  { what: "running an archived routine", method: "POST", url: (f) => `/api/routines/${f.archived.id}/run`, body: {}, status: 409, error: /^Routine is archived$/ },
+  { what: "agent running another agent's routine", method: "POST", url: (f) => `/api/routines/${f.peerRoutine.id}/run`, body: {}, token: agent, status: 403 },
+  { what: "agent of another company listing runs", method: "GET", url: (f) => `/api/routines/${f.routine.id}/runs`, token: outsider, status: 403 },
+  { what: "unknown run status filter", method: "GET", url: (f) => `/api/routines/${f.routine.id}/runs?status=done`, status: 400 },
+  { what: "run cursor that is neither an id nor a time", method: "GET", url: (f) => `/api/routines/${f.routine.id}/runs?before=yesterday`, status: 400 },
+  { what: "cron preview of an out-of-range hour", method: "POST", url: () => "/api/cron/preview", body: { cronExpression: "0 24 * * *" }, status: 422, error: /cron/i },
+  { what: "cron preview in a misspelt zone", method: "POST", url: () => "/api/cron/preview", body: { cronExpression: "0 9 * * 1", timezone: "Europe/Amsterdm" }, status: 422, error: /^Invalid timezone/ },
+  { what: "cron preview count over 100", method: "POST", url: () => "/api/cron/preview", body: { cronExpression: "0 9 * * 1", count: 1000 }, status: 400 },
+];
+
+const table = { companies, agents, keys, projectsAndGoals, issues, comments, routines, triggers, runs };
 
 let t: TestApp;
 let f: Fixtures;
@@ -276,8 +294,9 @@ for (const [resource, cases] of Object.entries(table)) {
 }
 
 // Runs last: it writes. fastify hands a missing body to validation as null; optional bodies must still work.
-it("accepts a POST without a body where the body is optional (new key, secret rotation)", async () => {
+it("accepts a POST without a body where the body is optional (new key, secret rotation, manual run)", async () => {
   expect((await t.request("POST", `/api/agents/${f.agent.id}/keys`)).status).toBe(201);
+  expect((await t.request("POST", `/api/routines/${f.routine.id}/run`)).status).toBe(202);
   const rotated = await t.request("POST", `/api/routine-triggers/${f.webhook.id}/rotate-secret`);
   expect(rotated.status).toBe(200);
   expect(rotated.body.secretMaterial.webhookSecret).toEqual(expect.any(String));
