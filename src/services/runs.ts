@@ -1,6 +1,6 @@
 /** Manual runs and run history of a routine. */
 import type { Actor } from "../domain/actor";
-import { notFound } from "../domain/errors";
+import { badRequest } from "../domain/errors";
 import type { ListRunsQuery, ManualRunBody } from "../domain/schemas/runs";
 import type { Db } from "../store/db";
 import { issuesByIds } from "../store/repos/issues";
@@ -37,7 +37,7 @@ export function createRunService(db: Db, routines: RoutineService, firing: Firin
         before = { createdAt: new Date(query.before), id: MAX_UUID };
       } else if (query.before) {
         const cursor = await runsRepo.get(db, query.before);
-        if (!cursor || cursor.routineId !== routineId) throw notFound("Cursor run not found in this routine");
+        if (!cursor || cursor.routineId !== routineId) throw badRequest("before: no run with this id in this routine");
         before = { createdAt: cursor.createdAt, id: cursor.id };
       }
       const runs = await runsRepo.listByRoutine(db, routineId, { limit: query.limit, status: query.status, before });

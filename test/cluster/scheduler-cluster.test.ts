@@ -61,9 +61,9 @@ describe(`${PROCESSES} scheduler processes on one PostgreSQL`, () => {
     for (const r of perTrigger) {
       expect(Number(r.runs)).toBe(Number(r.slots)); // never twice
       expect(Number(r.runs)).toBe(Number(r.span)); // none missing between first and last
-      expect(new Date(r.first).getTime() - start.getTime()).toBeLessThan(3_000);
+      expect(new Date(r.first).getTime() - start.getTime()).toBeLessThan(10_000);
     }
     const [dropped] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from routine_runs where failure_reason like 'Dropped%'`);
     expect(Number(dropped!.n)).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

@@ -30,7 +30,8 @@ const fireAll = (routineId: string, body: (i: number) => object = () => ({})) =>
 
 const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: string }>(t.db.store.db, query))[0]!.n);
 
-describe(`${N} concurrent manual runs of one routine`, () => {
+// 200 fires each: generous timeouts for a busy 2-core machine (PGlite serialises everything).
+describe(`${N} concurrent manual runs of one routine`, { timeout: 180_000 }, () => {
   it("coalesce_if_active: exactly one issue, the rest coalesced with one comment each", async () => {
     const id = await routineWith("coalesce_if_active");
     const results = await fireAll(id, (i) => ({ payload: { i } }));
