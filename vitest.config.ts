@@ -13,7 +13,7 @@ const databaseTests = [
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     maxWorkers: 2,
     projects: [
       { test: { name: "unit", include: ["test/domain/**/*.test.ts", "test/unit/**/*.test.ts"] } },
@@ -26,7 +26,7 @@ export default defineConfig({
           // Workers keep PGlite's compiled WebAssembly and a migrated image between files.
           isolate: false,
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -37,7 +37,7 @@ export default defineConfig({
           env: { ROUTINED_TEST_ENGINE: "postgres" },
           globalSetup: ["test/helpers/postgres-global-setup.ts"],
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],
