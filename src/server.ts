@@ -4,6 +4,9 @@
  */
 import type { Logger } from "pino";
 import type { Config } from "./config";
+import { createDispatcher } from "./dispatch/dispatcher";
+import { createHttpAdapter } from "./dispatch/http-adapter";
+import { createProcessAdapter } from "./dispatch/process-adapter";
 import { type Clock, systemClock } from "./domain/clock";
 import { createSecretBox } from "./domain/secret-box";
 import { type App, buildApp } from "./http/app";
@@ -34,7 +37,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
   try {
     const applied = await migrate(store.db);
     if (applied.length) logger.info({ applied }, "database migrated");
-    const services = createServices({ db: store.db, config, secretBox, clock: opts.clock ?? systemClock, log: logger });
+    const clock = opts.clock ?? systemClock;
+    const services = createServices({ db: store.db, config, secretBox, clock, log: logger, listen: store.listen });
     const app = await buildApp({ services, logger, trustProxy: config.trustProxy, publicUrl: config.publicUrl });
     if (config.deploymentMode === "authenticated" && !config.boardToken && !(await services.auth.hasBoardTokens())) {
       throw new Error(
@@ -48,6 +52,17 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       : undefined;
     await scheduler?.start();
     logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
+    const dispatcher = config.dispatch.enabled
+      ? createDispatcher({
+          source: services.heartbeatDispatch,
+          listen: store.listen,
+          adapters: { http: createHttpAdapter({ clock }), process: createProcessAdapter({ apiUrl: url }) },
+          timeoutMs: config.dispatch.timeoutSec * 1000,
+          leaseMs: config.dispatch.leaseSec * 1000,
+          logger,
+        })
+      : undefined;
+    await dispatcher?.start();
     return {
       app,
       store,
@@ -55,6 +70,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       url,
       async stop() {
         await scheduler?.stop();
+        // Deliveries get a few seconds to finish; the rest are retried by any process after their lease.
+        await dispatcher?.stop({ abandonAfterMs: 10_000 });
         await app.close();
         await store.close();
       },

@@ -14,6 +14,7 @@ import { agentRoutes } from "./routes/agents";
 import { companyRoutes } from "./routes/companies";
 import { cronRoutes } from "./routes/cron";
 import { issueRoutes } from "./routes/issues";
+import { heartbeatRunRoutes } from "./routes/heartbeat-runs";
 import { projectRoutes } from "./routes/projects";
 import { routineRoutes } from "./routes/routines";
 import { runRoutes } from "./routes/runs";
@@ -83,7 +84,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerAuth(app, options.services.auth);
   await app.register(metaRoutes);
-  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes]) {
+  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes, heartbeatRunRoutes]) {
     await app.register(routes, { services: options.services });
   }
   return app;

@@ -1,13 +1,16 @@
 /** Agents and their API keys. Keys are shown once and stored as SHA-256 hashes. */
 import type { Actor } from "../domain/actor";
-import { forbidden, notFound, unprocessable } from "../domain/errors";
+import { conflict, forbidden, notFound, unprocessable } from "../domain/errors";
 import type { CreateAgentBody, UpdateAgentBody } from "../domain/schemas/agents";
 import { parseAdapterConfig } from "../domain/schemas/agents";
 import { AGENT_KEY_PREFIX, displayPrefix, generateToken, hashToken } from "../domain/tokens";
 import type { AdapterType } from "../domain/enums";
+import { generateDeliverySecret } from "../domain/delivery-signature";
+import type { SecretBox } from "../domain/secret-box";
 import type { Db } from "../store/db";
 import { type AgentRow, agentsRepo } from "../store/repos/agents";
 import { type AgentKeyRow, credentialsRepo } from "../store/repos/credentials";
+import { notifyAgent } from "../store/repos/heartbeat-runs";
 import { assertBoard, assertCompanyAccess } from "./access";
 import type { CompanyService } from "./companies";
 
@@ -25,7 +28,13 @@ function checkAdapterConfig(type: AdapterType, config: unknown): Record<string, 
   return parsed.data;
 }
 
-export function createAgentService(db: Db, companies: CompanyService) {
+export function createAgentService(db: Db, companies: CompanyService, secretBox: SecretBox) {
+  /** http agents get a delivery secret, shown once: on create, on switching to http, on rotate. */
+  function newDeliverySecret() {
+    const deliverySecret = generateDeliverySecret();
+    return { deliverySecret, deliverySecretCiphertext: secretBox.encrypt(deliverySecret) };
+  }
+
   /** The agent, or 404; agents of another company get 403. */
   async function load(actor: Actor, id: string): Promise<AgentRow> {
     const row = await agentsRepo.get(db, id);
@@ -46,6 +55,7 @@ export function createAgentService(db: Db, companies: CompanyService) {
       await companies.load(actor, companyId);
       assertBoard(actor, "create agents");
       const adapterConfig = checkAdapterConfig(body.adapterType, body.adapterConfig);
+      const secret = body.adapterType === "http" ? newDeliverySecret() : undefined;
       const row = await agentsRepo.insert(db, {
         companyId,
         name: body.name,
@@ -53,8 +63,9 @@ export function createAgentService(db: Db, companies: CompanyService) {
         title: body.title ?? null,
         adapterType: body.adapterType,
         adapterConfig,
+        deliverySecretCiphertext: secret?.deliverySecretCiphertext ?? null,
       });
-      return presentAgent(row);
+      return { ...presentAgent(row), ...(secret && { deliverySecret: secret.deliverySecret }) };
     },
     async list(actor: Actor, companyId: string) {
       await companies.load(actor, companyId);
@@ -75,8 +86,37 @@ export function createAgentService(db: Db, companies: CompanyService) {
         body.adapterConfig !== undefined || body.adapterType !== undefined
           ? checkAdapterConfig(type, body.adapterConfig ?? (body.adapterType === current.adapterType ? current.adapterConfig : {}))
           : undefined;
-      const row = await agentsRepo.update(db, id, { ...body, adapterConfig });
-      return presentAgent(row!);
+      // Switching to http makes a new delivery secret (shown in this response); leaving http drops it.
+      const secret = type === "http" && current.adapterType !== "http" ? newDeliverySecret() : undefined;
+      const deliverySecretCiphertext = secret ? secret.deliverySecretCiphertext : type === "http" ? undefined : null;
+      const row = await agentsRepo.update(db, id, { ...body, adapterConfig, deliverySecretCiphertext });
+      return { ...presentAgent(row!), ...(secret && { deliverySecret: secret.deliverySecret }) };
+    },
+    async rotateDeliverySecret(actor: Actor, id: string) {
+      const current = await load(actor, id);
+      assertSelfOrBoard(actor, id);
+      if (current.adapterType !== "http") {
+        throw conflict(`Agent uses the ${current.adapterType} adapter: only http agents have a delivery secret; set adapterType to http first`);
+      }
+      const secret = newDeliverySecret();
+      const row = await agentsRepo.update(db, id, { deliverySecretCiphertext: secret.deliverySecretCiphertext });
+      return { agentId: row!.id, deliverySecret: secret.deliverySecret, rotatedAt: row!.updatedAt };
+    },
+    /** A paused agent's heartbeat runs stay queued until it is resumed. */
+    async pause(actor: Actor, id: string) {
+      await load(actor, id);
+      assertSelfOrBoard(actor, id);
+      return presentAgent((await agentsRepo.update(db, id, { status: "paused" }))!);
+    },
+    async resume(actor: Actor, id: string) {
+      await load(actor, id);
+      assertSelfOrBoard(actor, id);
+      const row = await db.transaction(async (tx) => {
+        const updated = await agentsRepo.update(tx, id, { status: "active" });
+        await notifyAgent(tx, id);
+        return updated!;
+      });
+      return presentAgent(row);
     },
     async createKey(actor: Actor, agentId: string, body: { name?: string }) {
       const agent = await load(actor, agentId);

@@ -3,12 +3,15 @@ import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
 import type { SecretBox } from "../domain/secret-box";
-import type { Db } from "../store/db";
+import type { Db, Store } from "../store/db";
 import { createAuthService } from "./auth";
 import { createBackfillService } from "./backfill";
+import { createAgentWakeups } from "./agent-wakeups";
 import { createAgentService } from "./agents";
 import { createCompanyService } from "./companies";
 import { createCronService } from "./cron";
+import { createHeartbeatDispatchService } from "./heartbeat-dispatch";
+import { createHeartbeatRunService } from "./heartbeat-runs";
 import { createIssueService } from "./issues";
 import { createGoalService, createProjectService } from "./projects";
 import { createFiringService } from "./firing";
@@ -23,6 +26,8 @@ export interface ServiceDeps {
   secretBox: SecretBox;
   clock: Clock;
   log?: Pick<Logger, "error">;
+  /** LISTEN for NOTIFYs (`Store.listen`): wakes long-polling agents. Without it they wait out their waitSec. */
+  listen?: Store["listen"];
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -30,10 +35,13 @@ export function createServices(deps: ServiceDeps) {
   const companies = createCompanyService(db);
   const routines = createRoutineService(db, config, companies);
   const firing = createFiringService(db, config);
+  const agents = createAgentService(db, companies, deps.secretBox);
   return {
     auth: createAuthService(db, config),
     companies,
-    agents: createAgentService(db, companies),
+    agents,
+    heartbeatRuns: createHeartbeatRunService({ ...deps, agents, wakeups: createAgentWakeups(deps.listen) }),
+    heartbeatDispatch: createHeartbeatDispatchService(deps),
     projects: createProjectService(db, companies),
     goals: createGoalService(db, companies),
     routines,

@@ -36,6 +36,7 @@ export async function createTestApp(opts: { env?: Partial<Record<string, string>
     config,
     secretBox: createSecretBox(crypto.createHash("sha256").update("test").digest()),
     clock: opts.clock ?? systemClock,
+    listen: db.store.listen,
   });
   const app = await buildApp({ services, logger: false, publicUrl: config.publicUrl });
   await app.ready();

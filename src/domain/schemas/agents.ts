@@ -70,3 +70,8 @@ export function parseAdapterConfig(type: z.infer<typeof adapterType>, config: un
   const schema = { poll: pollAdapterConfig, http: httpAdapterConfig, process: processAdapterConfig }[type];
   return schema.safeParse(config);
 }
+
+/** An http agent's delivery secret (`whsec_…`) is in these responses only: create, switch to http, rotate. */
+const deliverySecret = z.string().describe("Signs deliveries (Standard Webhooks): shown only in this response");
+export const agentWithSecret = agent.extend({ deliverySecret: deliverySecret.optional() });
+export const rotatedDeliverySecret = z.object({ agentId: uuid, deliverySecret, rotatedAt: timestamp });

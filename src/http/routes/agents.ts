@@ -1,6 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { agent, agentKey, createAgentBody, createKeyBody, createdAgentKey, updateAgentBody } from "../../domain/schemas/agents";
+import {
+  agent,
+  agentKey,
+  agentWithSecret,
+  createAgentBody,
+  createKeyBody,
+  createdAgentKey,
+  rotatedDeliverySecret,
+  updateAgentBody,
+} from "../../domain/schemas/agents";
 import { idParams, uuid } from "../../domain/schemas/common";
 import type { Services } from "../../services";
 import { actorOf } from "../auth";
@@ -14,7 +23,7 @@ export const agentRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
 
   app.post(
     "/api/companies/:companyId/agents",
-    { schema: { tags, params: companyParams, body: createAgentBody, response: { 201: agent } } },
+    { schema: { tags, params: companyParams, body: createAgentBody, response: { 201: agentWithSecret } } },
     async (req, reply) => reply.status(201).send(await agents.create(actorOf(req), req.params.companyId, req.body)),
   );
   app.get(
@@ -28,7 +37,7 @@ export const agentRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
   );
   app.patch(
     "/api/agents/:agentId",
-    { schema: { tags, params: agentParams, body: updateAgentBody, response: { 200: agent } } },
+    { schema: { tags, params: agentParams, body: updateAgentBody, response: { 200: agentWithSecret } } },
     async (req) => agents.update(actorOf(req), req.params.agentId, req.body),
   );
   app.post(
@@ -48,5 +57,20 @@ export const agentRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
       await agents.revokeKey(actorOf(req), req.params.agentId, req.params.keyId);
       return reply.status(204).send();
     },
+  );
+  app.post(
+    "/api/agents/:agentId/delivery-secret/rotate",
+    { schema: { tags, params: agentParams, response: { 200: rotatedDeliverySecret } } },
+    async (req) => agents.rotateDeliverySecret(actorOf(req), req.params.agentId),
+  );
+  app.post(
+    "/api/agents/:agentId/pause",
+    { schema: { tags, params: agentParams, response: { 200: agent } } },
+    async (req) => agents.pause(actorOf(req), req.params.agentId),
+  );
+  app.post(
+    "/api/agents/:agentId/resume",
+    { schema: { tags, params: agentParams, response: { 200: agent } } },
+    async (req) => agents.resume(actorOf(req), req.params.agentId),
   );
 };

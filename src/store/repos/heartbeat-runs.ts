@@ -1,20 +1,234 @@
-/** Heartbeat runs: one wake-up of an agent for an issue. */
-import { sql } from "drizzle-orm";
+/**
+ * Heartbeat runs: one wake-up of an agent for an issue. States `queued → running → succeeded |
+ * failed | cancelled | timed_out`, with `scheduled_retry` between attempts. Claims use
+ * `FOR UPDATE SKIP LOCKED` and the database clock; every transition out of `running` is guarded by
+ * the claim (`attempt`, and `claimed_by` for the dispatcher), so a stale worker cannot overwrite a
+ * newer attempt. A run that ends failed or timed out for good fails its routine run in the same
+ * statement.
+ */
+import { and, desc, eq, getTableColumns, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { CHANNELS } from "../../domain/channels";
-import { type Executor, notify } from "../db";
-import { heartbeatRuns } from "../schema";
+import type { HeartbeatStatus } from "../../domain/enums";
+import { type Executor, notify, queryRows } from "../db";
+import { heartbeatRuns, routineRuns } from "../schema";
 
 export type HeartbeatRunRow = typeof heartbeatRuns.$inferSelect;
+export type RoutineRunRow = typeof routineRuns.$inferSelect;
 
-/** Queues a heartbeat run and wakes the dispatchers (on commit). Call inside the firing transaction. */
-export async function enqueueHeartbeatRun(
-  tx: Executor,
-  values: { companyId: string; agentId: string; issueId: string; routineRunId: string; maxAttempts: number },
-): Promise<HeartbeatRunRow> {
-  const [row] = await tx
-    .insert(heartbeatRuns)
-    .values({ ...values, status: "queued", runAfter: sql`now()` })
-    .returning();
-  await notify(tx, CHANNELS.heartbeatRuns, values.agentId);
+/** NOTIFY channel; the payload is the agent id. Dispatchers and long-polling agents listen to it. */
+export const HEARTBEAT_CHANNEL = CHANNELS.heartbeatRuns;
+
+export interface EnqueueHeartbeatRun {
+  companyId: string;
+  agentId: string;
+  issueId: string | null;
+  routineRunId: string | null;
+  maxAttempts: number;
+}
+
+/**
+ * Queues a heartbeat run and NOTIFYs its agent's listeners (delivered when the transaction
+ * commits). Call inside the transaction that creates the execution issue.
+ */
+export async function enqueueHeartbeatRun(tx: Executor, values: EnqueueHeartbeatRun): Promise<HeartbeatRunRow> {
+  const [row] = await tx.insert(heartbeatRuns).values({ ...values, status: "queued" }).returning();
+  await notifyAgent(tx, values.agentId);
   return row!;
 }
+
+/** Wakes whoever waits for this agent's runs (dispatchers, a long-polling agent). */
+export async function notifyAgent(db: Executor, agentId: string): Promise<void> {
+  await notify(db, HEARTBEAT_CHANNEL, agentId);
+}
+
+/** How a claim holder ends its attempt. `scheduled_retry` needs `retryDelayMs`. */
+export interface Outcome {
+  status: Extract<HeartbeatStatus, "succeeded" | "failed" | "timed_out" | "scheduled_retry">;
+  retryDelayMs?: number;
+  summary?: string | null;
+  error?: string | null;
+  output?: string | null;
+  /** Written to the routine run when the heartbeat run ends failed or timed out. */
+  failureReason?: string;
+}
+
+/** Identifies one attempt: a worker that claimed attempt 2 cannot end attempt 3. */
+export interface ClaimGuard {
+  id: string;
+  attempt: number;
+  claimedBy?: string;
+}
+
+const CLAIMABLE = sql`h.status in ('queued', 'scheduled_retry') and h.run_after <= now()`;
+
+/** Routine runs still waiting on their execution whose heartbeat run just ended failed/timed out. */
+const failRoutineRuns = (ended: string, reason: SQL) => sql`
+  update routine_runs r
+     set status = 'failed', failure_reason = ${reason}, completed_at = now(), updated_at = now()
+    from ${sql.raw(ended)} e
+   where r.id = e.routine_run_id and e.status in ('failed', 'timed_out') and r.status = 'issue_created'`;
+
+export const heartbeatRunsRepo = {
+  enqueue: enqueueHeartbeatRun,
+  notifyAgent,
+
+  async get(db: Executor, id: string): Promise<HeartbeatRunRow | undefined> {
+    const [row] = await db.select().from(heartbeatRuns).where(eq(heartbeatRuns.id, id));
+    return row;
+  },
+
+  async getMany(db: Executor, ids: string[]): Promise<HeartbeatRunRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await db.select().from(heartbeatRuns).where(inArray(heartbeatRuns.id, ids));
+    return ids.map((id) => rows.find((r) => r.id === id)!).filter(Boolean);
+  },
+
+  async getRoutineRun(db: Executor, id: string): Promise<RoutineRunRow | undefined> {
+    const [row] = await db.select().from(routineRuns).where(eq(routineRuns.id, id));
+    return row;
+  },
+
+  /**
+   * The dispatcher's claim: up to `limit` runnable runs of active http/process agents. The lease
+   * covers the delivery timeout (the agent's `timeoutSec`, else `timeoutSec`) plus `marginSec`,
+   * so no other process can take the run while this one may still be delivering it.
+   */
+  async claimForDispatch(
+    db: Executor,
+    o: { workerId: string; limit: number; leaseSec: number; timeoutSec: number; marginSec: number },
+  ): Promise<HeartbeatRunRow[]> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      sql`with candidates as (
+            select h.id,
+                   greatest(${o.leaseSec}::float8,
+                            coalesce((a.adapter_config->>'timeoutSec')::float8, ${o.timeoutSec}::float8) + ${o.marginSec}::float8) as lease_sec
+              from heartbeat_runs h join agents a on a.id = h.agent_id
+             where ${CLAIMABLE} and a.status = 'active' and a.adapter_type in ('http', 'process')
+             order by h.run_after, h.created_at
+             limit ${o.limit}
+               for update of h skip locked)
+          update heartbeat_runs h
+             set status = 'running', attempt = h.attempt + 1, claimed_by = ${o.workerId},
+                 lease_expires_at = now() + make_interval(secs => c.lease_sec),
+                 started_at = now(), finished_at = null, updated_at = now()
+            from candidates c where h.id = c.id
+          returning h.id`,
+    );
+    return this.getMany(db, rows.map((r) => r.id));
+  },
+
+  /** A poll agent's claim: its oldest runnable run, leased for `leaseSec`. */
+  async claimForAgent(db: Executor, o: { agentId: string; workerId: string; leaseSec: number }): Promise<HeartbeatRunRow | undefined> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      sql`with candidate as (
+            select h.id from heartbeat_runs h join agents a on a.id = h.agent_id
+             where h.agent_id = ${o.agentId} and ${CLAIMABLE} and a.status = 'active' and a.adapter_type = 'poll'
+             order by h.run_after, h.created_at
+             limit 1
+               for update of h skip locked)
+          update heartbeat_runs h
+             set status = 'running', attempt = h.attempt + 1, claimed_by = ${o.workerId},
+                 lease_expires_at = now() + make_interval(secs => ${o.leaseSec}::float8),
+                 started_at = now(), finished_at = null, updated_at = now()
+            from candidate c where h.id = c.id
+          returning h.id`,
+    );
+    return rows[0] ? this.get(db, rows[0].id) : undefined;
+  },
+
+  /**
+   * Runs whose lease lapsed (the holder died or hung): retried at once, or `timed_out` when
+   * attempts are exhausted (failing the routine run). Returns how many were reclaimed.
+   */
+  async reclaimExpired(db: Executor, limit = 100): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      sql`with expired as (
+            select id from heartbeat_runs
+             where status = 'running' and lease_expires_at < now()
+             order by lease_expires_at limit ${limit}
+               for update skip locked),
+          ended as (
+            update heartbeat_runs h
+               set status = case when h.attempt >= h.max_attempts then 'timed_out' else 'scheduled_retry' end,
+                   run_after = now(), lease_expires_at = null,
+                   finished_at = case when h.attempt >= h.max_attempts then now() end,
+                   error = 'Attempt ' || h.attempt || ' of ' || h.max_attempts || ' reported no result before its lease expired',
+                   updated_at = now()
+              from expired e where h.id = e.id
+            returning h.id, h.status, h.routine_run_id, h.attempt),
+          failed as (${failRoutineRuns("ended", sql`'Heartbeat run timed out: attempt ' || e.attempt || ' reported no result before its lease expired'`)})
+          select id from ended`,
+    );
+    return rows.length;
+  },
+
+  /** Ends the attempt held by `guard`; undefined when the claim is no longer current. */
+  async finish(db: Executor, guard: ClaimGuard, outcome: Outcome): Promise<HeartbeatRunRow | undefined> {
+    const final = outcome.status !== "scheduled_retry";
+    const delaySec = (outcome.retryDelayMs ?? 0) / 1000;
+    const rows = await queryRows<{ id: string }>(
+      db,
+      sql`with ended as (
+            update heartbeat_runs
+               set status = ${outcome.status},
+                   run_after = case when ${final}::boolean then run_after else now() + make_interval(secs => ${delaySec}::float8) end,
+                   lease_expires_at = null,
+                   finished_at = case when ${final}::boolean then now() end,
+                   summary = coalesce(${outcome.summary ?? null}, summary),
+                   error = ${outcome.error ?? null},
+                   output = ${outcome.output ?? null},
+                   updated_at = now()
+             where id = ${guard.id} and status = 'running' and attempt = ${guard.attempt}
+               and (${guard.claimedBy ?? null}::text is null or claimed_by = ${guard.claimedBy ?? null})
+            returning id, status, routine_run_id),
+          failed as (${failRoutineRuns("ended", sql`${outcome.failureReason ?? outcome.error ?? "Heartbeat run failed"}`)})
+          select id from ended`,
+    );
+    return rows[0] ? this.get(db, rows[0].id) : undefined;
+  },
+
+  /**
+   * Milliseconds (database clock) until the dispatcher has something to do: the earliest
+   * `run_after` of a waiting run of an active http/process agent, or the earliest lease expiry.
+   * With `agentId`: the same for that one agent's runs. Undefined when nothing is pending.
+   */
+  async nextWakeInMs(db: Executor, agentId?: string): Promise<number | undefined> {
+    const agentFilter = agentId
+      ? sql`h.agent_id = ${agentId} and a.adapter_type = 'poll'`
+      : sql`a.adapter_type in ('http', 'process')`;
+    const [row] = await queryRows<{ delay_ms: string | null }>(
+      db,
+      sql`select extract(epoch from (least(
+                (select min(h.run_after) from heartbeat_runs h join agents a on a.id = h.agent_id
+                  where h.status in ('queued', 'scheduled_retry') and a.status = 'active' and ${agentFilter}),
+                (select min(h.lease_expires_at) from heartbeat_runs h
+                  where h.status = 'running' ${agentId ? sql`and h.agent_id = ${agentId}` : sql``})
+              ) - now())) * 1000 as delay_ms`,
+    );
+    return row?.delay_ms == null ? undefined : Math.max(0, Number(row.delay_ms));
+  },
+
+  /** An agent's runs, newest first, without their output; `before` is a run id (exclusive) or an instant. */
+  async listByAgent(
+    db: Executor,
+    agentId: string,
+    o: { limit: number; before?: { runId: string } | { at: Date }; status?: HeartbeatStatus },
+  ): Promise<Omit<HeartbeatRunRow, "output">[]> {
+    const { output: _output, ...columns } = getTableColumns(heartbeatRuns);
+    const h = heartbeatRuns;
+    const before = !o.before
+      ? undefined
+      : "runId" in o.before
+        ? sql`(${h.createdAt}, ${h.id}) < (select c.created_at, c.id from heartbeat_runs c where c.id = ${o.before.runId})`
+        : lt(h.createdAt, o.before.at);
+    return db
+      .select(columns)
+      .from(h)
+      .where(and(eq(h.agentId, agentId), o.status ? eq(h.status, o.status) : undefined, before))
+      .orderBy(desc(h.createdAt), desc(h.id))
+      .limit(o.limit);
+  },
+};

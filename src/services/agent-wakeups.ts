@@ -1,0 +1,47 @@
+/**
+ * Wakes long-polling agents: one LISTEN on the heartbeat channel per process, fanned out to the
+ * waiters of the agent named in each NOTIFY.
+ */
+import type { Store } from "../store/db";
+import { HEARTBEAT_CHANNEL } from "../store/repos/heartbeat-runs";
+import { type WakeSignal, createWakeSignal } from "./wake-signal";
+
+export interface Waiter {
+  wait: WakeSignal["wait"];
+  close(): void;
+}
+
+export function createAgentWakeups(listen: Store["listen"] | undefined) {
+  const waiters = new Map<string, Set<WakeSignal>>();
+  let listening: Promise<unknown> | undefined;
+
+  function onNotify(agentId: string) {
+    for (const signal of waiters.get(agentId) ?? []) signal.notify();
+  }
+
+  return {
+    /** Starts listening (once per process) and registers a waiter for `agentId`. */
+    async subscribe(agentId: string): Promise<Waiter> {
+      if (listen) {
+        listening ??= listen(HEARTBEAT_CHANNEL, onNotify).catch((err) => {
+          listening = undefined;
+          throw err;
+        });
+        await listening;
+      }
+      const signal = createWakeSignal();
+      const set = waiters.get(agentId) ?? new Set();
+      set.add(signal);
+      waiters.set(agentId, set);
+      return {
+        wait: signal.wait,
+        close() {
+          set.delete(signal);
+          if (set.size === 0 && waiters.get(agentId) === set) waiters.delete(agentId);
+        },
+      };
+    },
+  };
+}
+
+export type AgentWakeups = ReturnType<typeof createAgentWakeups>;
