@@ -32,6 +32,8 @@ export interface DispatcherOptions {
   /** Longest sleep between checks when nothing is due (a safety net, not the wake-up mechanism). */
   maxSleepMs?: number;
   workerId?: string;
+  /** Called with the run after each recorded attempt (observability; tests wait on it). */
+  onRecord?: (run: HeartbeatRunRow) => void;
   logger?: Pick<Logger, "info" | "warn" | "error">;
 }
 
@@ -68,7 +70,8 @@ export function createDispatcher(o: DispatcherOptions) {
         : { ok: false, timedOut: false, error: "The agent now uses the poll adapter: it claims this run itself" };
       if (entry.abandoned) return;
       const recorded = await o.source.record(run, result, retryDelayMs(run.attempt, backoff));
-      if (!recorded) o.logger?.warn({ heartbeatRunId: run.id, attempt: run.attempt }, "heartbeat run claim lapsed before its result was recorded");
+      if (recorded) o.onRecord?.(recorded);
+      else o.logger?.warn({ heartbeatRunId: run.id, attempt: run.attempt }, "heartbeat run claim lapsed before its result was recorded");
     } catch (err) {
       // The run stays claimed; once its lease expires any process retries it.
       o.logger?.error({ err, heartbeatRunId: run.id }, "heartbeat delivery failed");

@@ -20,6 +20,8 @@ export function createAgentWakeups(listen: Store["listen"] | undefined) {
   }
 
   return {
+    /** How many claims of this agent are waiting right now. */
+    waiting: (agentId: string): number => waiters.get(agentId)?.size ?? 0,
     /** Starts listening (once per process) and registers a waiter for `agentId`. */
     async subscribe(agentId: string): Promise<Waiter> {
       if (listen) {

@@ -52,6 +52,8 @@ export function createHeartbeatRunService({ db, config, clock, agents, wakeups }
 
   return {
     get: load,
+    /** How many long-poll claims of this agent are waiting (what the dashboard shows as "listening"). */
+    waitingClaims: wakeups.waiting,
 
     /**
      * A poll agent takes its oldest runnable run, waiting up to `waitSec` for one: woken by the

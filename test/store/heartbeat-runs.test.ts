@@ -1,0 +1,95 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Store } from "../../src/store/db";
+import { agentsRepo } from "../../src/store/repos/agents";
+import { companiesRepo } from "../../src/store/repos/companies";
+import { heartbeatRunsRepo as repo } from "../../src/store/repos/heartbeat-runs";
+import { type TestDatabase, createTestDatabase } from "../helpers/db";
+import { ENGINE } from "../helpers/engine";
+import { enqueueTestRun } from "../helpers/heartbeat";
+
+let t: TestDatabase;
+let companyId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  companyId = (await companiesRepo.insert(t.store.db, { name: "Acme", issuePrefix: "ACME" })).id;
+});
+afterAll(() => t.drop());
+
+async function agent(adapterType: "poll" | "http" | "process", status: "active" | "paused" = "active") {
+  const config = adapterType === "http" ? { url: "http://127.0.0.1:9/" } : adapterType === "process" ? { command: ["true"] } : {};
+  return (await agentsRepo.insert(t.store.db, { companyId, name: adapterType, adapterType, adapterConfig: config, status })).id;
+}
+const claimOpts = (workerId: string, limit = 50) => ({ workerId, limit, leaseSec: 60, timeoutSec: 30, marginSec: 5 });
+const resetQueue = () => t.store.db.execute(sql`update heartbeat_runs set status = 'cancelled' where status <> 'cancelled'`);
+
+describe("heartbeat run claims", () => {
+  it("gives each runnable run to exactly one of two concurrent dispatchers", async () => {
+    await resetQueue();
+    const agentId = await agent("http");
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push((await enqueueTestRun(t.store.db, { companyId, agentId })).run.id);
+    const other: Store = ENGINE === "postgres" ? await t.openAnother() : t.store;
+    const [a, b] = await Promise.all([
+      repo.claimForDispatch(t.store.db, claimOpts("A", 15)),
+      repo.claimForDispatch(other.db, claimOpts("B", 15)),
+    ]);
+    const claimed = [...a, ...b].map((r) => r.id);
+    expect(new Set(claimed).size).toBe(20);
+    expect(claimed.sort()).toEqual([...ids].sort());
+    expect([...a, ...b].every((r) => r.status === "running" && r.attempt === 1)).toBe(true);
+  });
+
+  it("leaves runs of poll agents and of paused agents to wait", async () => {
+    await resetQueue();
+    await enqueueTestRun(t.store.db, { companyId, agentId: await agent("poll") });
+    await enqueueTestRun(t.store.db, { companyId, agentId: await agent("process", "paused") });
+    expect(await repo.claimForDispatch(t.store.db, claimOpts("A"))).toEqual([]);
+    expect(await repo.nextWakeInMs(t.store.db)).toBeUndefined();
+  });
+
+  it("leases a claim for at least the agent's delivery timeout plus the margin", async () => {
+    await resetQueue();
+    const agentId = (await agentsRepo.insert(t.store.db, {
+      companyId,
+      name: "slow",
+      adapterType: "process",
+      adapterConfig: { command: ["true"], timeoutSec: 600 },
+    })).id;
+    await enqueueTestRun(t.store.db, { companyId, agentId });
+    const [run] = await repo.claimForDispatch(t.store.db, claimOpts("A"));
+    const leaseSec = (run!.leaseExpiresAt!.getTime() - run!.startedAt!.getTime()) / 1000;
+    expect(leaseSec).toBeCloseTo(605, 3);
+  });
+});
+
+describe("heartbeat run transitions", () => {
+  it("ignores a stale worker's result once another worker holds a newer attempt", async () => {
+    await resetQueue();
+    const { run } = await enqueueTestRun(t.store.db, { companyId, agentId: await agent("http"), maxAttempts: 3 });
+    const [first] = await repo.claimForDispatch(t.store.db, claimOpts("A"));
+    await t.store.db.execute(sql`update heartbeat_runs set lease_expires_at = now() - interval '1 second' where id = ${run.id}`);
+    expect(await repo.reclaimExpired(t.store.db)).toBe(1);
+    const [second] = await repo.claimForDispatch(t.store.db, claimOpts("B"));
+    expect(second).toMatchObject({ id: run.id, attempt: 2, claimedBy: "B" });
+
+    expect(await repo.finish(t.store.db, { id: run.id, attempt: first!.attempt, claimedBy: "A" }, { status: "succeeded" })).toBeUndefined();
+    expect(await repo.finish(t.store.db, { id: run.id, attempt: 2, claimedBy: "A" }, { status: "succeeded" })).toBeUndefined();
+    expect((await repo.get(t.store.db, run.id))!.status).toBe("running");
+    const done = await repo.finish(t.store.db, { id: run.id, attempt: 2, claimedBy: "B" }, { status: "succeeded" });
+    expect(done).toMatchObject({ status: "succeeded", attempt: 2, claimedBy: "B" });
+  });
+
+  it("schedules a retry after the backoff, by the database clock", async () => {
+    await resetQueue();
+    const { run } = await enqueueTestRun(t.store.db, { companyId, agentId: await agent("http") });
+    await repo.claimForDispatch(t.store.db, claimOpts("A"));
+    const retry = await repo.finish(t.store.db, { id: run.id, attempt: 1, claimedBy: "A" }, { status: "scheduled_retry", retryDelayMs: 60_000, error: "HTTP 500" });
+    expect(retry).toMatchObject({ status: "scheduled_retry", error: "HTTP 500", leaseExpiresAt: null, finishedAt: null });
+    expect(await repo.claimForDispatch(t.store.db, claimOpts("A"))).toEqual([]);
+    const wake = await repo.nextWakeInMs(t.store.db);
+    expect(wake).toBeGreaterThan(55_000);
+    expect(wake).toBeLessThanOrEqual(60_000);
+  });
+});
