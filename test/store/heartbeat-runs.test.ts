@@ -92,4 +92,16 @@ describe("heartbeat run transitions", () => {
     expect(wake).toBeGreaterThan(55_000);
     expect(wake).toBeLessThanOrEqual(60_000);
   });
+
+  it("cancels the runs of a closed issue that have not started, and leaves a running attempt alone", async () => {
+    await resetQueue();
+    const agentId = await agent("http");
+    const running = await enqueueTestRun(t.store.db, { companyId, agentId });
+    await repo.claimForDispatch(t.store.db, claimOpts("A"));
+    const queued = await enqueueTestRun(t.store.db, { companyId, agentId });
+    expect(await repo.cancelPendingForIssue(t.store.db, queued.issueId, "Execution issue moved to done")).toBe(1);
+    expect(await repo.cancelPendingForIssue(t.store.db, running.issueId, "Execution issue moved to done")).toBe(0);
+    expect(await repo.get(t.store.db, queued.run.id)).toMatchObject({ status: "cancelled", error: "Execution issue moved to done" });
+    expect((await repo.get(t.store.db, running.run.id))!.status).toBe("running");
+  });
 });

@@ -191,6 +191,19 @@ export const heartbeatRunsRepo = {
   },
 
   /**
+   * Cancels the runs of an issue that has been closed (done, cancelled) and that have not started:
+   * the agent is not woken for work that is over. An attempt in progress finishes normally.
+   */
+  async cancelPendingForIssue(db: Executor, issueId: string, reason: string): Promise<number> {
+    const rows = await db
+      .update(heartbeatRuns)
+      .set({ status: "cancelled", finishedAt: sql`now()`, error: reason, updatedAt: sql`now()` })
+      .where(and(eq(heartbeatRuns.issueId, issueId), inArray(heartbeatRuns.status, ["queued", "scheduled_retry"])))
+      .returning({ id: heartbeatRuns.id });
+    return rows.length;
+  },
+
+  /**
    * Milliseconds (database clock) until the dispatcher has something to do: the earliest
    * `run_after` of a waiting run of an active http/process agent, or the earliest lease expiry.
    * With `agentId`: the same for that one agent's runs. Undefined when nothing is pending.
