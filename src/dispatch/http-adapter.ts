@@ -5,7 +5,7 @@
  */
 import type { Clock } from "../domain/clock";
 import { systemClock } from "../domain/clock";
-import { signDelivery } from "../domain/delivery-signature";
+import { standardWebhooksHeaders } from "../domain/webhook-auth";
 import type { Adapter, AttemptResult } from "./adapter";
 
 const RESPONSE_LIMIT = 4096;
@@ -26,7 +26,7 @@ export function createHttpAdapter({ clock = systemClock }: { clock?: Clock } = {
           headers: {
             "content-type": "application/json",
             "user-agent": "routined",
-            ...signDelivery(agent.deliverySecret, deliveryId, clock.now(), body),
+            ...standardWebhooksHeaders(agent.deliverySecret, deliveryId, Math.floor(clock.now().getTime() / 1000), body),
           },
           body,
           redirect: "manual",

@@ -5,7 +5,7 @@ import type { CreateAgentBody, UpdateAgentBody } from "../domain/schemas/agents"
 import { parseAdapterConfig } from "../domain/schemas/agents";
 import { AGENT_KEY_PREFIX, displayPrefix, generateToken, hashToken } from "../domain/tokens";
 import type { AdapterType } from "../domain/enums";
-import { generateDeliverySecret } from "../domain/delivery-signature";
+import { generateWebhookSecret } from "../domain/webhook-auth";
 import type { SecretBox } from "../domain/secret-box";
 import type { Db } from "../store/db";
 import { type AgentRow, agentsRepo } from "../store/repos/agents";
@@ -31,7 +31,7 @@ function checkAdapterConfig(type: AdapterType, config: unknown): Record<string, 
 export function createAgentService(db: Db, companies: CompanyService, secretBox: SecretBox) {
   /** http agents get a delivery secret, shown once: on create, on switching to http, on rotate. */
   function newDeliverySecret() {
-    const deliverySecret = generateDeliverySecret();
+    const deliverySecret = generateWebhookSecret("standard_webhooks");
     return { deliverySecret, deliverySecretCiphertext: secretBox.encrypt(deliverySecret) };
   }
 
