@@ -59,6 +59,17 @@ export interface ClaimGuard {
   claimedBy?: string;
 }
 
+/** Rows of raw `returning *` queries, typed and converted like the query builder's (dates, JSON). */
+const COLUMNS = Object.entries(getTableColumns(heartbeatRuns));
+function fromRaw(raw: Record<string, unknown>): HeartbeatRunRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of COLUMNS) {
+    const value = raw[column.name];
+    row[key] = value == null ? null : column.mapFromDriverValue(value);
+  }
+  return row as HeartbeatRunRow;
+}
+
 const CLAIMABLE = sql`h.status in ('queued', 'scheduled_retry') and h.run_after <= now()`;
 
 /** Routine runs still waiting on their execution whose heartbeat run just ended failed/timed out. */
@@ -77,12 +88,6 @@ export const heartbeatRunsRepo = {
     return row;
   },
 
-  async getMany(db: Executor, ids: string[]): Promise<HeartbeatRunRow[]> {
-    if (ids.length === 0) return [];
-    const rows = await db.select().from(heartbeatRuns).where(inArray(heartbeatRuns.id, ids));
-    return ids.map((id) => rows.find((r) => r.id === id)!).filter(Boolean);
-  },
-
   async getRoutineRun(db: Executor, id: string): Promise<RoutineRunRow | undefined> {
     const [row] = await db.select().from(routineRuns).where(eq(routineRuns.id, id));
     return row;
@@ -97,7 +102,7 @@ export const heartbeatRunsRepo = {
     db: Executor,
     o: { workerId: string; limit: number; leaseSec: number; timeoutSec: number; marginSec: number },
   ): Promise<HeartbeatRunRow[]> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<Record<string, unknown>>(
       db,
       sql`with candidates as (
             select h.id,
@@ -105,7 +110,7 @@ export const heartbeatRunsRepo = {
                             coalesce((a.adapter_config->>'timeoutSec')::float8, ${o.timeoutSec}::float8) + ${o.marginSec}::float8) as lease_sec
               from heartbeat_runs h join agents a on a.id = h.agent_id
              where ${CLAIMABLE} and a.status = 'active' and a.adapter_type in ('http', 'process')
-             order by h.run_after, h.created_at
+             order by h.run_after
              limit ${o.limit}
                for update of h skip locked)
           update heartbeat_runs h
@@ -113,19 +118,19 @@ export const heartbeatRunsRepo = {
                  lease_expires_at = now() + make_interval(secs => c.lease_sec),
                  started_at = now(), finished_at = null, updated_at = now()
             from candidates c where h.id = c.id
-          returning h.id`,
+          returning h.*`,
     );
-    return this.getMany(db, rows.map((r) => r.id));
+    return rows.map(fromRaw);
   },
 
   /** A poll agent's claim: its oldest runnable run, leased for `leaseSec`. */
   async claimForAgent(db: Executor, o: { agentId: string; workerId: string; leaseSec: number }): Promise<HeartbeatRunRow | undefined> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<Record<string, unknown>>(
       db,
       sql`with candidate as (
             select h.id from heartbeat_runs h join agents a on a.id = h.agent_id
              where h.agent_id = ${o.agentId} and ${CLAIMABLE} and a.status = 'active' and a.adapter_type = 'poll'
-             order by h.run_after, h.created_at
+             order by h.run_after
              limit 1
                for update of h skip locked)
           update heartbeat_runs h
@@ -133,9 +138,9 @@ export const heartbeatRunsRepo = {
                  lease_expires_at = now() + make_interval(secs => ${o.leaseSec}::float8),
                  started_at = now(), finished_at = null, updated_at = now()
             from candidate c where h.id = c.id
-          returning h.id`,
+          returning h.*`,
     );
-    return rows[0] ? this.get(db, rows[0].id) : undefined;
+    return rows[0] && fromRaw(rows[0]);
   },
 
   /**
@@ -169,7 +174,7 @@ export const heartbeatRunsRepo = {
   async finish(db: Executor, guard: ClaimGuard, outcome: Outcome): Promise<HeartbeatRunRow | undefined> {
     const final = outcome.status !== "scheduled_retry";
     const delaySec = (outcome.retryDelayMs ?? 0) / 1000;
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<Record<string, unknown>>(
       db,
       sql`with ended as (
             update heartbeat_runs
@@ -183,11 +188,11 @@ export const heartbeatRunsRepo = {
                    updated_at = now()
              where id = ${guard.id} and status = 'running' and attempt = ${guard.attempt}
                and (${guard.claimedBy ?? null}::text is null or claimed_by = ${guard.claimedBy ?? null})
-            returning id, status, routine_run_id),
+            returning *),
           failed as (${failRoutineRuns("ended", sql`${outcome.failureReason ?? outcome.error ?? "Heartbeat run failed"}`)})
-          select id from ended`,
+          select * from ended`,
     );
-    return rows[0] ? this.get(db, rows[0].id) : undefined;
+    return rows[0] && fromRaw(rows[0]);
   },
 
   /**

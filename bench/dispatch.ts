@@ -1,0 +1,119 @@
+/**
+ * Heartbeat dispatch on PostgreSQL: two dispatcher "processes" (own pools and LISTEN connections)
+ * delivering to an HTTP agent on 127.0.0.1 that answers 204 at once.
+ * - throughput: 2000 runs queued in one transaction → deliveries per second until all succeeded;
+ * - wake latency: 100 runs queued one at a time → enqueue-commit to request-received, p50/p95/max
+ *   (the NOTIFY wakes a sleeping dispatcher: there is no polling interval to wait out).
+ * One JSON line each. Needs PostgreSQL at ROUTINED_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
+import pg from "pg";
+import { createDispatcher } from "../src/dispatch/dispatcher";
+import { createHttpAdapter } from "../src/dispatch/http-adapter";
+import { createProcessAdapter } from "../src/dispatch/process-adapter";
+import { generateWebhookSecret } from "../src/domain/webhook-auth";
+import { createSecretBox } from "../src/domain/secret-box";
+import { createHeartbeatDispatchService } from "../src/services/heartbeat-dispatch";
+import { openStore, queryRows } from "../src/store/db";
+import { migrate } from "../src/store/migrate";
+import { agentsRepo } from "../src/store/repos/agents";
+import { companiesRepo } from "../src/store/repos/companies";
+import { enqueueHeartbeatRun } from "../src/store/repos/heartbeat-runs";
+
+const ADMIN = process.env.ROUTINED_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const name = `routined_bench_${crypto.randomBytes(4).toString("hex")}`;
+const admin = async (q: string) => {
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  await c.query(q);
+  await c.end();
+};
+await admin(`create database ${name}`);
+const url = ADMIN.replace(/\/[^/]*$/, `/${name}`);
+
+let onRequest: () => void = () => {};
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(204).end();
+    onRequest();
+  });
+});
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+const agentUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+const secretBox = createSecretBox(crypto.randomBytes(32));
+const main = await openStore({ databaseUrl: url });
+try {
+  await migrate(main.db);
+  const company = await companiesRepo.insert(main.db, { name: "Bench", issuePrefix: "B" });
+  const agent = await agentsRepo.insert(main.db, {
+    companyId: company.id,
+    name: "Hook",
+    adapterType: "http",
+    adapterConfig: { url: agentUrl },
+    deliverySecretCiphertext: secretBox.encrypt(generateWebhookSecret("standard_webhooks")),
+  });
+  const stores = [main, await openStore({ databaseUrl: url })];
+  const dispatchers = stores.map((s) =>
+    createDispatcher({
+      source: createHeartbeatDispatchService({ db: s.db, secretBox }),
+      listen: s.listen,
+      adapters: { http: createHttpAdapter(), process: createProcessAdapter({ apiUrl: "http://unused" }) },
+      timeoutMs: 10_000,
+      leaseMs: 60_000,
+      concurrency: 16,
+    }),
+  );
+  await Promise.all(dispatchers.map((d) => d.start()));
+  const run = { companyId: company.id, agentId: agent.id, issueId: null, routineRunId: null, maxAttempts: 3 };
+
+  const N = 2000;
+  let received = 0;
+  const allDelivered = new Promise<void>((resolve) => (onRequest = () => ++received === N && resolve()));
+  const t0 = performance.now();
+  await main.db.transaction(async (tx) => {
+    for (let i = 0; i < N; i++) await enqueueHeartbeatRun(tx, run);
+  });
+  const committed = performance.now();
+  await allDelivered;
+  const deliveredAt = performance.now();
+  // wait for the results to be recorded too
+  for (;;) {
+    const [r] = await queryRows<{ n: number }>(main.db, sql`select count(*)::int as n from heartbeat_runs where status = 'succeeded'`);
+    if (r!.n === N) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const recordedAt = performance.now();
+  console.log(JSON.stringify({
+    bench: "dispatch-throughput-postgres",
+    processes: 2,
+    concurrencyPerProcess: 16,
+    runs: N,
+    enqueueMs: Math.round(committed - t0),
+    deliveriesPerSec: Math.round(N / ((deliveredAt - committed) / 1000)),
+    recordedPerSec: Math.round(N / ((recordedAt - committed) / 1000)),
+  }));
+
+  const latencies: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const arrived = new Promise<void>((resolve) => (onRequest = resolve));
+    await enqueueHeartbeatRun(main.db, run);
+    const t = performance.now();
+    await arrived;
+    latencies.push(performance.now() - t);
+  }
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(latencies[Math.floor(p * (latencies.length - 1))]! * 10) / 10;
+  console.log(JSON.stringify({ bench: "dispatch-wake-latency-postgres", samples: 100, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: q(1) }));
+
+  await Promise.all(dispatchers.map((d) => d.stop()));
+  await stores[1]!.close();
+} finally {
+  await main.close();
+  server.close();
+  await admin(`drop database if exists ${name} with (force)`);
+}
