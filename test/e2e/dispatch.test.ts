@@ -83,7 +83,7 @@ it("runs a process agent's command, which reaches the API through ROUTINED_API_U
   expect((await api("GET", `/api/heartbeat-runs/${run.id}`, undefined, key)).body.output).toContain("seen by the API as running");
 });
 
-it("lets a poll agent long-poll for the run a routine fires, claim it and complete it", async () => {
+it("lets a poll agent long-poll for the run a routine fires, claim it, complete it and close the issue, completing the routine run", async () => {
   const agent = (await api("POST", `/api/companies/${company.id}/agents`, { name: "Poller" })).body;
   const key = (await api("POST", `/api/agents/${agent.id}/keys`, {})).body.key;
   const claim = api("POST", "/api/agents/me/heartbeat-runs/claim", { waitSec: 20 }, key);
@@ -93,4 +93,7 @@ it("lets a poll agent long-poll for the run a routine fires, claim it and comple
   expect(claimed).toMatchObject({ status: 200, body: { routineRun: { id: routineRun.id }, issue: { id: routineRun.linkedIssueId } } });
   const done = await api("POST", `/api/heartbeat-runs/${claimed.body.heartbeatRun.id}/complete`, { status: "succeeded", summary: "Done" }, key);
   expect(done.body).toMatchObject({ status: "succeeded", summary: "Done", attempt: 1 });
+  expect((await api("PATCH", `/api/issues/${routineRun.linkedIssueId}`, { status: "done" }, key)).status).toBe(200);
+  const [latest] = (await api("GET", `/api/routines/${routineRun.routineId}/runs`)).body;
+  expect(latest).toMatchObject({ id: routineRun.id, status: "completed", completedAt: expect.any(String) });
 });
