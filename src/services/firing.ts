@@ -10,7 +10,7 @@ import { coalescedComment, decideConcurrency } from "../domain/concurrency";
 import { OPEN_ISSUE_STATUSES, type RunSource } from "../domain/enums";
 import { conflict, forbidden, notFound } from "../domain/errors";
 import { type Db, type Executor, dbNow } from "../store/db";
-import { enqueueHeartbeatRun } from "../store/repos/heartbeat-runs";
+import { enqueueHeartbeatRun, heartbeatRunsRepo } from "../store/repos/heartbeat-runs";
 import { type IssueRow, issuesRepo } from "../store/repos/issues";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
@@ -208,6 +208,10 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
 
   /** Issue `done` → run `completed`; `cancelled`/`blocked` → run `failed`. Runs in the issue's transaction. */
   async function onIssueStatusChange(tx: Executor, issue: IssueRow): Promise<void> {
+    if (issue.status === "done" || issue.status === "cancelled") {
+      // The work is over: do not wake the agent for it any more.
+      await heartbeatRunsRepo.cancelPendingForIssue(tx, issue.id, `Issue moved to ${issue.status}`);
+    }
     if (issue.originKind !== "routine_execution" || !issue.originRunId) return;
     const run = await runsRepo.get(tx, issue.originRunId);
     if (!run || run.status !== "issue_created") return;

@@ -125,6 +125,18 @@ describe("concurrency policies", () => {
     expect(history.find((r: { id: string }) => r.id === first.id)).toMatchObject({ status: "completed" });
   });
 
+  it("stops waking the agent once the execution issue is done", async () => {
+    const routineId = await newRoutine();
+    const fired = (await run(routineId)).body;
+    const [queued] = (await t.request("GET", `/api/agents/${w.agent.id}/heartbeat-runs?limit=200`)).body.filter(
+      (h: { routineRunId: string }) => h.routineRunId === fired.id,
+    );
+    expect(queued.status).toBe("queued");
+    await moveIssue(fired.linkedIssueId, "done");
+    const after = (await t.request("GET", `/api/heartbeat-runs/${queued.id}`)).body;
+    expect(after).toMatchObject({ status: "cancelled", error: "Issue moved to done" });
+  });
+
   it("fails the run when its issue is cancelled or blocked", async () => {
     for (const status of ["cancelled", "blocked"] as const) {
       const routineId = await newRoutine();
