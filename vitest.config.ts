@@ -40,6 +40,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          // drives Debian's Chromium against the real server (PGlite): once, not per engine
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          env: { ROUTINED_TEST_ENGINE: "pglite" },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -20,6 +20,7 @@ import { routineRoutes } from "./routes/routines";
 import { runRoutes } from "./routes/runs";
 import { triggerRoutes } from "./routes/triggers";
 import { metaRoutes } from "./routes/meta";
+import { uiRoutes } from "./routes/ui";
 
 export type App = FastifyInstance<
   FastifyInstance["server"],
@@ -84,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerAuth(app, options.services.auth);
   await app.register(metaRoutes);
-  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes, heartbeatRunRoutes]) {
+  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes, heartbeatRunRoutes, uiRoutes]) {
     await app.register(routes, { services: options.services });
   }
   return app;
