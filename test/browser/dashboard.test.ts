@@ -14,7 +14,7 @@ import { type RunningServer, startServer } from "../../src/server";
 const CHROMIUM = "/usr/bin/chromium";
 const BOARD_TOKEN = "dashboard-test-board-token";
 let dir: string;
-let browser: Browser;
+let browser: Promise<Browser> | undefined;
 
 function start(env: Record<string, string> = {}): Promise<RunningServer> {
   return startServer(
@@ -74,7 +74,7 @@ async function seed(server: RunningServer) {
 }
 
 async function openPage(server: RunningServer): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ locale: "en-US", timezoneId: "Europe/Amsterdam" });
+  const context = await (await launchBrowser()).newContext({ locale: "en-US", timezoneId: "Europe/Amsterdam" });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (m) => {
@@ -85,23 +85,29 @@ async function openPage(server: RunningServer): Promise<{ page: Page; problems: 
   return { page, problems };
 }
 
-beforeAll(async () => {
+/** Launched by the first test that needs it; every test fails (none skips) when Chromium is missing. */
+function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (as root)`);
+    return Promise.reject(new Error(`${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (as root)`));
   }
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "routined-browser-"));
-  browser = await chromium.launch({
+  browser ??= chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
+  return browser;
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "routined-browser-"));
 });
 afterAll(async () => {
-  await browser?.close();
+  await (await browser?.catch(() => undefined))?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the dashboard", () => {
   it("shows a routine's trigger, next run, runs with their reasons, and fires it with Run now", async () => {
+    await launchBrowser();
     const server = await start();
     try {
       const { routineId, trigger } = await seed(server);
@@ -157,6 +163,7 @@ describe("the dashboard", () => {
   });
 
   it("is served publicly under a same-origin CSP, and asks for a board token in authenticated mode", async () => {
+    await launchBrowser();
     const server = await start({ ROUTINED_DEPLOYMENT_MODE: "authenticated", ROUTINED_BOARD_TOKEN: BOARD_TOKEN });
     try {
       const index = await fetch(server.url + "/");
