@@ -43,8 +43,11 @@ describe(`${PROCESSES} scheduler processes on one PostgreSQL`, () => {
     });
     const start = await dbNow(t.db.store.db);
     await Promise.all(schedulers.map((s) => s.start()));
-    // let the DB clock run SECONDS seconds past the start, however busy the machine is
-    while ((await dbNow(t.db.store.db)).getTime() - start.getTime() < SECONDS * 1000) await once(schedulers[0]!, "sleep");
+    // run until every trigger fired for SECONDS seconds (bounded by database time on a busy machine)
+    const fewestRuns = async () =>
+      Number((await queryRows<{ n: string }>(t.db.store.db, sql`select coalesce(min(c), 0) as n from (select count(*) as c from routine_runs group by trigger_id) x`))[0]!.n);
+    const elapsed = async () => (await dbNow(t.db.store.db)).getTime() - start.getTime();
+    while ((await elapsed()) < 90_000 && (await fewestRuns()) < SECONDS) await once(schedulers[0]!, "sleep");
     await Promise.all(schedulers.map((s) => s.stop()));
 
     const perTrigger = await queryRows<{ trigger_id: string; runs: string; slots: string; span: string; first: Date }>(
@@ -57,10 +60,9 @@ describe(`${PROCESSES} scheduler processes on one PostgreSQL`, () => {
     for (const r of perTrigger) {
       expect(Number(r.runs)).toBe(Number(r.slots)); // never twice
       expect(Number(r.runs)).toBe(Number(r.span)); // none missing between first and last
-      expect(Number(r.runs)).toBeGreaterThanOrEqual(2);
-      expect(new Date(r.first).getTime() - start.getTime()).toBeLessThan(SECONDS * 1000);
+      expect(Number(r.runs)).toBeGreaterThanOrEqual(SECONDS);
     }
     const [dropped] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from routine_runs where failure_reason like 'Dropped%'`);
     expect(Number(dropped!.n)).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
