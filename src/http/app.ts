@@ -16,6 +16,7 @@ import { cronRoutes } from "./routes/cron";
 import { issueRoutes } from "./routes/issues";
 import { heartbeatRunRoutes } from "./routes/heartbeat-runs";
 import { projectRoutes } from "./routes/projects";
+import { publicFireRoutes } from "./routes/public-fire";
 import { routineRoutes } from "./routes/routines";
 import { runRoutes } from "./routes/runs";
 import { triggerRoutes } from "./routes/triggers";
@@ -46,6 +47,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
+    // Slow-header clients are cut off after 10 s; timeouts are checked every 2 s (Node checks every 30 s by default).
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler,
@@ -88,5 +91,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes, heartbeatRunRoutes, uiRoutes]) {
     await app.register(routes, { services: options.services });
   }
+  await app.register(publicFireRoutes, { services: options.services });
   return app;
 }

@@ -19,6 +19,7 @@ import { createRoutineService } from "./routines";
 import { createRunService } from "./runs";
 import { createSchedulingService } from "./scheduling";
 import { createTriggerService } from "./triggers";
+import { createWebhookFireService } from "./webhook-fire";
 
 export interface ServiceDeps {
   db: Db;
@@ -31,7 +32,7 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps) {
-  const { db, config, secretBox } = deps;
+  const { db, config, secretBox, clock } = deps;
   const companies = createCompanyService(db);
   const routines = createRoutineService(db, config, companies);
   const firing = createFiringService(db, config);
@@ -50,6 +51,7 @@ export function createServices(deps: ServiceDeps) {
     runs: createRunService(db, routines, firing),
     backfill: createBackfillService(db, routines, firing),
     scheduling: createSchedulingService(db, config, firing, deps.log),
+    webhooks: createWebhookFireService({ db, config, secretBox, clock, firing }),
     cron: createCronService(deps.clock),
     issues: createIssueService(db, companies, { onStatusChange: (tx, issue) => firing.onIssueStatusChange(tx, issue) }),
   };

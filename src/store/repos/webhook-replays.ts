@@ -1,0 +1,50 @@
+/** Webhook triggers by public id, and the fingerprints of accepted deliveries (replay protection). */
+import { eq, sql } from "drizzle-orm";
+import type { RoutineStatus } from "../../domain/enums";
+import { type Executor, queryRows } from "../db";
+import { routineTriggers, routines } from "../schema";
+import type { TriggerRow } from "./triggers";
+
+/** Expired rows deleted by each claim: more than a claim adds, so the table drains without a sweeper loop. */
+const SWEEP_BATCH = 10;
+
+export const webhookReplaysRepo = {
+  /** The trigger behind a public URL and its routine's status, in one read. */
+  async findTarget(db: Executor, publicId: string): Promise<{ trigger: TriggerRow; routineStatus: RoutineStatus } | undefined> {
+    const [row] = await db
+      .select({ trigger: routineTriggers, routineStatus: routines.status })
+      .from(routineTriggers)
+      .innerJoin(routines, eq(routines.id, routineTriggers.routineId))
+      .where(eq(routineTriggers.publicId, publicId));
+    return row;
+  },
+
+  /**
+   * Records the fingerprints of an accepted delivery until `now() + retentionSec`; false when any of them is
+   * already recorded and unexpired (a replay). An expired row still in the table counts as absent and is
+   * renewed. The same statement deletes up to SWEEP_BATCH expired rows of any trigger (skipping rows other
+   * transactions hold), so the table stays bounded by the deliveries of the last window.
+   * Call inside the firing transaction: a rollback forgets the fingerprints again.
+   */
+  async claim(tx: Executor, triggerId: string, fingerprints: string[], retentionSec: number): Promise<boolean> {
+    const list = sql.join(fingerprints.map((f) => sql`${f}`), sql`, `);
+    const [row] = await queryRows<{ claimed: number }>(
+      tx,
+      sql`with swept as (
+            delete from webhook_replays where (trigger_id, fingerprint) in (
+              select trigger_id, fingerprint from webhook_replays
+              where expires_at < now() and not (trigger_id = ${triggerId} and fingerprint in (${list}))
+              limit ${SWEEP_BATCH} for update skip locked)
+          ), claimed as (
+            insert into webhook_replays (trigger_id, fingerprint, expires_at)
+            select ${triggerId}, f, now() + make_interval(secs => ${retentionSec})
+            from unnest(array[${list}]::text[]) as f
+            on conflict (trigger_id, fingerprint) do update set expires_at = excluded.expires_at
+              where webhook_replays.expires_at < now()
+            returning 1
+          )
+          select count(*)::int as claimed from claimed`,
+    );
+    return Number(row!.claimed) === fingerprints.length;
+  },
+};
