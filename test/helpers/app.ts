@@ -3,6 +3,7 @@
  * actors of the access matrix: the board, agents of one company, an agent of another company.
  */
 import crypto from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../../src/config";
 import { loadConfig } from "../../src/config";
 import type { Clock } from "../../src/domain/clock";
@@ -28,7 +29,9 @@ export function testConfig(overrides: Partial<Record<string, string>> = {}): Con
   return loadConfig({ ROUTINED_LOG_LEVEL: "silent", ROUTINED_SECRET_KEY: "test-secret-key", ...overrides });
 }
 
-export async function createTestApp(opts: { env?: Partial<Record<string, string>>; clock?: Clock } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { env?: Partial<Record<string, string>>; clock?: Clock; logger?: FastifyBaseLogger } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = testConfig(opts.env);
   const services = createServices({
@@ -38,7 +41,7 @@ export async function createTestApp(opts: { env?: Partial<Record<string, string>
     clock: opts.clock ?? systemClock,
     listen: db.store.listen,
   });
-  const app = await buildApp({ services, logger: false, publicUrl: config.publicUrl });
+  const app = await buildApp({ services, logger: opts.logger ?? false, publicUrl: config.publicUrl });
   await app.ready();
   return {
     app,

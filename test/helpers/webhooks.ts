@@ -60,6 +60,7 @@ export function rawRequest(
       `Content-Length: ${body.length}`,
       ...headers.map(([k, v]) => `${k}: ${v}`),
     ];
-    socket.end(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), body]));
+    // Not end(): a half-closed socket may lose the response; the server closes it (Connection: close).
+    socket.write(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), body]));
   });
 }

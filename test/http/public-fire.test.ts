@@ -409,8 +409,8 @@ describe("rate limits (2 fires per trigger and 4 per IP a minute)", () => {
   it("a flood of bad signatures, even from the sender's own IP, never locks the real sender out", async () => {
     const f = await makeTrigger("bearer", { app: r, world: rw });
     const flood = await Promise.all(Array.from({ length: 12 }, () => fire(f, bearer(otherSecret))));
-    expect(flood.slice(0, 4).map((x) => x.statusCode)).toEqual([401, 401, 401, 401]);
-    expect(new Set(flood.slice(4).map((x) => x.statusCode))).toEqual(new Set([429]));
+    const statuses = flood.map((x) => x.statusCode).sort();
+    expect(statuses).toEqual([...Array(4).fill(401), ...Array(8).fill(429)]);
     expect((await fire(f, bearer(f.secret))).statusCode).toBe(202);
     expect((await fire(f, bearer(f.secret))).statusCode).toBe(202);
     rateNow += 60_000;

@@ -3,6 +3,7 @@
  * agent key or board token). Its own plugin, so that every content type reaches the handler as the raw bytes
  * the signature covers. The work is in `services.webhooks`.
  */
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../domain/errors";
@@ -44,6 +45,10 @@ export const publicFireRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
     {
       config: { public: true },
       bodyLimit: webhooks.bodyLimit,
+      // Senders used to URL tokens put secrets in the query string: log the path only.
+      logSerializers: {
+        req: (req: FastifyRequest) => ({ method: req.method, url: req.url.split("?")[0], remoteAddress: req.ip }),
+      },
       schema: {
         tags: ["triggers"],
         summary: "Fire a webhook trigger (public)",
