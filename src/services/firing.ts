@@ -5,12 +5,14 @@
  * idempotency key or schedule slot, finds the active execution, applies the concurrency policy,
  * and records the outcome as a routine run. Every outcome leaves a run with a reason.
  */
+import crypto from "node:crypto";
 import type { Config } from "../config";
 import { coalescedComment, decideConcurrency } from "../domain/concurrency";
 import { OPEN_ISSUE_STATUSES, type RunSource } from "../domain/enums";
 import { conflict, forbidden, notFound } from "../domain/errors";
 import { type Db, type Executor, dbNow } from "../store/db";
-import { enqueueHeartbeatRun, heartbeatRunsRepo } from "../store/repos/heartbeat-runs";
+import { heartbeatRunsRepo } from "../store/repos/heartbeat-runs";
+import { fireRepo } from "../store/repos/fire";
 import { type IssueRow, issuesRepo } from "../store/repos/issues";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
@@ -24,6 +26,11 @@ export interface FireRequest {
   idempotencyKey?: string | null;
   /** The occurrence a schedule fire is for: at most one run per (trigger, scheduledFor). */
   scheduledFor?: Date | null;
+  /**
+   * Runs under the routine lock before anything is read or written (the webhook fire records the delivery's
+   * fingerprints here, taking locks in the order every writer uses); throwing aborts the fire.
+   */
+  underLock?: (tx: Executor) => Promise<void>;
 }
 
 export interface FireResult {
@@ -52,14 +59,20 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
   async function fireWithin(tx: Executor, req: FireRequest): Promise<FireResult> {
     const routine = await routinesRepo.getForUpdate(tx, req.routineId);
     if (!routine) throw notFound("Routine not found");
-    const trigger = req.triggerId ? await triggersRepo.get(tx, req.triggerId) : undefined;
+    await req.underLock?.(tx);
+    // One read after the lock: the trigger, the clock, a run already recorded for this key or slot, and the
+    // active execution (only a policy other than always_enqueue needs it).
+    const { trigger, now, existing, active } = await fireRepo.context(tx, {
+      routineId: routine.id,
+      triggerId: req.triggerId ?? null,
+      idempotencyKey: req.idempotencyKey ?? null,
+      scheduledFor: req.triggerId ? (req.scheduledFor ?? null) : null,
+      openStatuses: routine.concurrencyPolicy === "always_enqueue" ? null : OPEN_ISSUE_STATUSES,
+    });
     if (req.triggerId && !trigger) throw notFound("Routine trigger not found");
     if (trigger && trigger.routineId !== routine.id) throw forbidden("Routine trigger belongs to another routine");
-
-    const existing = await findExisting(tx, routine, req);
     if (existing) return { run: existing, duplicate: true };
 
-    const now = await dbNow(tx);
     const base = {
       companyId: routine.companyId,
       routineId: routine.id,
@@ -79,9 +92,8 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       return record(tx, { ...base, status: "skipped", failureReason: refused, completedAt: now }, trigger);
     }
 
-    const active = await issuesRepo.findOpenExecution(tx, routine.id, OPEN_ISSUE_STATUSES);
     const outcome = decideConcurrency(routine.concurrencyPolicy, active !== undefined);
-    if (outcome === "create" || !active) return createExecution(tx, routine, trigger, base, now);
+    if (outcome === "create" || !active) return createExecution(tx, routine, base);
 
     const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
     if (outcome === "skip") {
@@ -98,14 +110,6 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       });
     }
     return result;
-  }
-
-  async function findExisting(tx: Executor, routine: RoutineRow, req: FireRequest): Promise<RunRow | undefined> {
-    if (req.idempotencyKey) {
-      return runsRepo.findByIdempotencyKey(tx, routine.id, req.triggerId ?? null, req.idempotencyKey);
-    }
-    if (req.triggerId && req.scheduledFor) return runsRepo.findBySlot(tx, req.triggerId, req.scheduledFor);
-    return undefined;
   }
 
   /** Inserts the run (or finds the one a concurrent fire inserted) and notes the result on the trigger. */
@@ -132,49 +136,49 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
     return { run, duplicate: false };
   }
 
+  /** The run, its execution issue and the agent's heartbeat run, written in one statement. */
   async function createExecution(
     tx: Executor,
     routine: RoutineRow,
-    trigger: TriggerRow | undefined,
-    base: Parameters<typeof runsRepo.insert>[1],
-    now: Date,
+    base: Parameters<typeof runsRepo.insert>[1] & { triggeredAt: Date },
   ): Promise<FireResult> {
-    const received = await record(tx, { ...base, status: "received" }, trigger, LAST_RESULT.issue_created);
-    if (received.duplicate) return received;
-    const issue = await issuesRepo.insert(tx, {
+    const runId = crypto.randomUUID();
+    const run = await fireRepo.insertExecution(tx, {
+      runId,
+      issueId: crypto.randomUUID(),
       companyId: routine.companyId,
-      projectId: routine.projectId,
-      goalId: routine.goalId,
-      parentId: routine.parentIssueId,
-      title: routine.title,
-      description: routine.description,
-      status: "todo",
-      priority: routine.priority,
-      assigneeAgentId: routine.assigneeAgentId,
-      originKind: "routine_execution",
-      originId: routine.id,
-      originRunId: received.run.id,
-      context: {
-        routineId: routine.id,
-        routineRunId: received.run.id,
-        source: base.source,
-        triggerId: base.triggerId ?? null,
-        scheduledFor: base.scheduledFor ?? null,
-        payload: base.triggerPayload ?? null,
+      routineId: routine.id,
+      triggerId: base.triggerId ?? null,
+      source: base.source,
+      scheduledFor: base.scheduledFor ?? null,
+      idempotencyKey: base.idempotencyKey ?? null,
+      triggerPayload: base.triggerPayload ?? null,
+      issue: {
+        projectId: routine.projectId,
+        goalId: routine.goalId,
+        parentId: routine.parentIssueId,
+        title: routine.title,
+        description: routine.description,
+        priority: routine.priority,
+        assigneeAgentId: routine.assigneeAgentId,
+        context: {
+          routineId: routine.id,
+          routineRunId: runId,
+          source: base.source,
+          triggerId: base.triggerId ?? null,
+          scheduledFor: base.scheduledFor ?? null,
+          payload: base.triggerPayload ?? null,
+        },
       },
+      maxAttempts: config.dispatch.maxAttempts,
+      lastResult: LAST_RESULT.issue_created,
     });
-    if (routine.assigneeAgentId) {
-      await enqueueHeartbeatRun(tx, {
-        companyId: routine.companyId,
-        agentId: routine.assigneeAgentId,
-        issueId: issue.id,
-        routineRunId: received.run.id,
-        maxAttempts: config.dispatch.maxAttempts,
-      });
-    }
-    await routinesRepo.update(tx, routine.id, { lastEnqueuedAt: now });
-    const run = await runsRepo.update(tx, received.run.id, { status: "issue_created", linkedIssueId: issue.id });
-    return { run, duplicate: false };
+    if (run) return { run, duplicate: false };
+    // The key or slot was taken by a fire that committed after our read: return its run.
+    const existing = base.idempotencyKey
+      ? await runsRepo.findByIdempotencyKey(tx, routine.id, base.triggerId ?? null, base.idempotencyKey)
+      : await runsRepo.findBySlot(tx, base.triggerId!, base.scheduledFor!);
+    return { run: existing!, duplicate: true };
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * The public webhook fire: `POST /api/routine-triggers/public/{publicId}/fire`, the one endpoint open to the
  * internet. Order: public id format → 404 unknown → authenticate (401, the same for every failure) → rate
- * limits → 409 not active → parse the body (400) → fire and record the delivery's fingerprints in ONE
- * transaction (409 "Duplicate delivery" rolls the fire back) → the run.
+ * limits → 409 not active → parse the body (400) → in ONE transaction: lock the routine, record the delivery's
+ * fingerprints (409 "Duplicate delivery" if one is known: nothing fires), fire → the run. A fire that fails
+ * rolls the fingerprints back, so the sender may retry the same signed request.
  *
  * Rate limits (in-process token buckets, so a cluster of N processes allows N times the limit):
  * - failures (unknown trigger, failed authentication) are counted per client IP in a bucket of their own; once
@@ -124,22 +125,22 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
       if (!parsed.ok) throw badRequest(parsed.error);
 
       const { replayFingerprints } = verdict;
-      const { run } = await db.transaction(async (tx) => {
-        const result = await firing.fireWithin(tx, {
+      const { run } = await db.transaction((tx) =>
+        firing.fireWithin(tx, {
           routineId: trigger.routineId,
           source: "webhook",
           triggerId: trigger.id,
           payload: parsed.payload,
           idempotencyKey,
-        });
-        // After the fire, so that locks are taken in the order every writer uses (routine, then trigger);
-        // a replay makes the whole transaction roll back: no run, no issue, nothing stored.
-        const fresh =
-          replayFingerprints.length === 0 ||
-          (await webhookReplaysRepo.claim(tx, trigger.id, replayFingerprints, replayRetentionSec(trigger)));
-        if (!fresh) throw conflict("Duplicate delivery");
-        return result;
-      });
+          // Under the routine lock, so that locks are taken in the order every writer uses (routine, then
+          // trigger). In the fire's transaction: a fire that fails forgets the fingerprints again.
+          underLock: async (tx) => {
+            if (replayFingerprints.length === 0) return;
+            const fresh = await webhookReplaysRepo.claim(tx, trigger.id, replayFingerprints, replayRetentionSec(trigger));
+            if (!fresh) throw conflict("Duplicate delivery");
+          },
+        }),
+      );
       return run;
     },
   };

@@ -1,0 +1,200 @@
+/**
+ * HMAC-verified webhook fires per second through the real server on PostgreSQL, next to the ceiling of a bare
+ * fastify route doing one INSERT, both driven by the same client loop in the same run. Goal: ≥ 1,500 fires/s
+ * and ≥ 40 % of the ceiling.
+ *
+ * Each fire is a unique `hmac_sha256`-signed JSON body to an `always_enqueue` routine, so every fire does the
+ * full work: verify, then in one transaction lock the routine, insert the run, allocate an issue number, insert
+ * the execution issue and a queued heartbeat run (+ NOTIFY), update trigger, routine and run, and record the
+ * signature's fingerprint in webhook_replays. The bare route inserts one row per request into a scratch table.
+ *
+ * Loopback only; the client runs in a worker thread (its own event loop); a database of its own is created on
+ * ROUTINED_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
+ * Also measured: every fire to ONE routine (its row lock serialises them: the hot-routine worst case).
+ * Run: npx tsx bench/webhook-fire.ts [seconds per target, default 6] [concurrency, default 32]
+ */
+import crypto from "node:crypto";
+import { Worker } from "node:worker_threads";
+import Fastify from "fastify";
+import pg from "pg";
+import { loadConfig } from "../src/config";
+import { createLogger } from "../src/logger";
+import { startServer } from "../src/server";
+
+const SECONDS = Number(process.argv[2] ?? 6);
+/** Fires go round-robin to this many routines (fires of one routine are serialised by its row lock). */
+const SPREAD = 16;
+const CONCURRENCY = Number(process.argv[3] ?? 32);
+const WARMUP_SECONDS = 1.5;
+const POOL_SIZE = 10;
+const ADMIN_URL = process.env.ROUTINED_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** The client loop: CONCURRENCY keep-alive connections, each sending its next request as soon as one answers. */
+const CLIENT = `
+const http = require("node:http");
+const crypto = require("node:crypto");
+const { parentPort, workerData } = require("node:worker_threads");
+const { targets, seconds, concurrency, expect } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+let n = 0;
+function request() {
+  const { url, secret } = targets[n % targets.length];
+  const target = new URL(url);
+  const body = JSON.stringify({ event: "bench", n: n++, nonce: crypto.randomBytes(6).toString("hex") });
+  const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+  if (secret) {
+    const ts = String(Math.floor(Date.now() / 1000));
+    headers["x-paperclip-timestamp"] = ts;
+    headers["x-paperclip-signature"] = "sha256=" + crypto.createHmac("sha256", secret).update(ts + "." + body).digest("hex");
+  }
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ ok: res.statusCode === expect, ms: performance.now() - start }));
+    });
+    req.on("error", () => resolve({ ok: false, ms: performance.now() - start }));
+    req.end(body);
+  });
+}
+(async () => {
+  const latencies = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const r = await request();
+      if (r.ok) latencies.push(r.ms); else errors++;
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  parentPort.postMessage({ latencies, errors, elapsed });
+})();
+`;
+
+interface Measured {
+  requests: number;
+  perSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  /** Main-thread (server) event-loop busy time per request: the Node CPU cost, independent of machine load. */
+  serverBusyMsPerRequest: number;
+}
+
+type Target = { url: string; secret: string | null };
+
+function drive(targets: Target[], seconds: number, expect = 202): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(CLIENT, { eval: true, workerData: { targets, seconds, concurrency: CONCURRENCY, expect } });
+    const elu = performance.eventLoopUtilization();
+    worker.once("error", reject);
+    worker.once("message", ({ latencies, errors, elapsed }: { latencies: number[]; errors: number; elapsed: number }) => {
+      const busyMs = performance.eventLoopUtilization(elu).active;
+      latencies.sort((a, b) => a - b);
+      const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 100) / 100;
+      resolve({
+        requests: latencies.length,
+        perSec: Math.round(latencies.length / elapsed),
+        p50Ms: at(0.5),
+        p99Ms: at(0.99),
+        errors,
+        serverBusyMsPerRequest: Math.round((busyMs / Math.max(1, latencies.length + errors)) * 1000) / 1000,
+      });
+      void worker.terminate();
+    });
+  });
+}
+
+async function admin(query: string) {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+const dbName = `routined_bench_${crypto.randomBytes(6).toString("hex")}`;
+const dbUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
+await admin(`create database ${dbName}`);
+try {
+  const config = loadConfig({
+    DATABASE_URL: dbUrl,
+    PORT: "0",
+    ROUTINED_SECRET_KEY: crypto.randomBytes(32).toString("hex"),
+    ROUTINED_LOG_LEVEL: "warn",
+    ROUTINED_SCHEDULER: "false",
+    ROUTINED_DISPATCHER: "false",
+    ROUTINED_DB_POOL_SIZE: String(POOL_SIZE),
+    ROUTINED_WEBHOOK_RATE_PER_TRIGGER: "1000000",
+    ROUTINED_WEBHOOK_RATE_PER_IP: "1000000",
+  });
+  const server = await startServer(config, { logger: createLogger("warn") });
+
+  const bareDb = new pg.Pool({ connectionString: dbUrl, max: POOL_SIZE });
+  await bareDb.query("create table bench_scratch (id bigserial primary key, body jsonb not null, created_at timestamptz not null default now())");
+  const bare = Fastify({ logger: false });
+  bare.post("/bare", async (req, reply) => {
+    await bareDb.query("insert into bench_scratch (body) values ($1)", [req.body]);
+    return reply.status(202).send({ ok: true });
+  });
+  const bareUrl = `${await bare.listen({ port: 0, host: "127.0.0.1" })}/bare`;
+
+  try {
+    const api = async (path: string, body: unknown) => {
+      const res = await fetch(server.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as any;
+    };
+    const company = await api("/api/companies", { name: "Bench" });
+    const agent = await api(`/api/companies/${company.id}/agents`, { name: "Worker" });
+    const project = await api(`/api/companies/${company.id}/projects`, { name: "Bench" });
+    const webhookTarget = async (i: number): Promise<Target> => {
+      const routine = await api(`/api/companies/${company.id}/routines`, {
+        title: `Bench ${i}`,
+        assigneeAgentId: agent.id,
+        projectId: project.id,
+        concurrencyPolicy: "always_enqueue",
+      });
+      const { trigger, secretMaterial } = await api(`/api/routines/${routine.id}/triggers`, { kind: "webhook", signingMode: "hmac_sha256" });
+      return { url: `${server.url}/api/routine-triggers/public/${trigger.publicId}/fire`, secret: secretMaterial.webhookSecret };
+    };
+    const spread: Target[] = [];
+    for (let i = 0; i < SPREAD; i++) spread.push(await webhookTarget(i));
+    const one = [spread[0]!];
+    const bareTarget = [{ url: bareUrl, secret: null }];
+
+    await drive(bareTarget, WARMUP_SECONDS);
+    await drive(spread, WARMUP_SECONDS);
+    const ceiling = await drive(bareTarget, SECONDS);
+    const fires = await drive(spread, SECONDS);
+    const hotRoutine = await drive(one, SECONDS);
+    const ofCeiling = Math.round((fires.perSec / ceiling.perSec) * 1000) / 10;
+    console.log(
+      JSON.stringify({
+        benchmark: "webhook-fire",
+        engine: "postgres",
+        node: process.version,
+        concurrency: CONCURRENCY,
+        dbPoolSize: POOL_SIZE,
+        secondsPerTarget: SECONDS,
+        hmacFires: { routines: SPREAD, ...fires },
+        hmacFiresOneRoutine: { ...hotRoutine, percentOfCeiling: Math.round((hotRoutine.perSec / ceiling.perSec) * 1000) / 10 },
+        bareInsertCeiling: ceiling,
+        percentOfCeiling: ofCeiling,
+        goal: { firesPerSec: 1500, percentOfCeiling: 40 },
+        goalMet: fires.perSec >= 1500 && ofCeiling >= 40,
+      }),
+    );
+  } finally {
+    await bare.close();
+    await bareDb.end();
+    await server.stop();
+  }
+} finally {
+  await admin(`drop database if exists ${dbName} with (force)`);
+}

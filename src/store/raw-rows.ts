@@ -1,0 +1,19 @@
+/** Rows of raw SQL (`returning *`, `row_to_json`) turned into the shape drizzle's select gives for a table. */
+import { getTableColumns } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+
+/** Maps database column names to the table's field names and driver values (timestamp text, jsonb) to JS. */
+export function rowOf<T extends PgTable>(table: T, raw: Record<string, unknown>): T["$inferSelect"] {
+  const row: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    row[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T["$inferSelect"];
+}
+
+/** `rowOf` for a nullable `row_to_json(...)` column (an object, or JSON text on some drivers). */
+export function jsonRowOf<T extends PgTable>(table: T, raw: unknown): T["$inferSelect"] | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  return rowOf(table, (typeof raw === "string" ? JSON.parse(raw) : raw) as Record<string, unknown>);
+}
