@@ -186,6 +186,10 @@ try {
         hmacFiresOneRoutine: { ...hotRoutine, percentOfCeiling: Math.round((hotRoutine.perSec / ceiling.perSec) * 1000) / 10 },
         bareInsertCeiling: ceiling,
         percentOfCeiling: ofCeiling,
+        eachFireWrites:
+          "routine_runs + issues + heartbeat_runs rows, companies issue counter, routine and trigger last-fired fields, " +
+          "webhook_replays fingerprint, NOTIFY; queries: trigger lookup, begin, routine lock, fingerprint, context read, execution write, commit",
+        bareWrites: "one bench_scratch row (autocommit)",
         goal: { firesPerSec: 1500, percentOfCeiling: 40 },
         goalMet: fires.perSec >= 1500 && ofCeiling >= 40,
       }),

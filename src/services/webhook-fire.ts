@@ -136,8 +136,9 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
           // trigger). In the fire's transaction: a fire that fails forgets the fingerprints again.
           underLock: async (tx) => {
             if (replayFingerprints.length === 0) return;
-            const fresh = await webhookReplaysRepo.claim(tx, trigger.id, replayFingerprints, replayRetentionSec(trigger));
-            if (!fresh) throw conflict("Duplicate delivery");
+            const claim = await webhookReplaysRepo.claim(tx, trigger.id, replayFingerprints, replayRetentionSec(trigger));
+            if (claim === "gone") throw notFound("Routine trigger not found");
+            if (claim === "duplicate") throw conflict("Duplicate delivery");
           },
         }),
       );

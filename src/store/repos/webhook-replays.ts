@@ -20,15 +20,15 @@ export const webhookReplaysRepo = {
   },
 
   /**
-   * Records the fingerprints of an accepted delivery until `now() + retentionSec`; false when any of them is
-   * already recorded and unexpired (a replay). An expired row still in the table counts as absent and is
+   * Records the fingerprints of an accepted delivery until `now() + retentionSec`: "duplicate" when any of them
+   * is already recorded and unexpired (a replay), "gone" when the trigger no longer exists. An expired row still in the table counts as absent and is
    * renewed. The same statement deletes up to SWEEP_BATCH expired rows of any trigger (skipping rows other
    * transactions hold), so the table stays bounded by the deliveries of the last window.
    * Call inside the firing transaction: a rollback forgets the fingerprints again.
    */
-  async claim(tx: Executor, triggerId: string, fingerprints: string[], retentionSec: number): Promise<boolean> {
+  async claim(tx: Executor, triggerId: string, fingerprints: string[], retentionSec: number): Promise<"claimed" | "duplicate" | "gone"> {
     const list = sql.join(fingerprints.map((f) => sql`${f}`), sql`, `);
-    const [row] = await queryRows<{ claimed: number }>(
+    const [row] = await queryRows<{ claimed: number; present: boolean }>(
       tx,
       sql`with swept as (
             delete from webhook_replays where (trigger_id, fingerprint) in (
@@ -39,12 +39,15 @@ export const webhookReplaysRepo = {
             insert into webhook_replays (trigger_id, fingerprint, expires_at)
             select ${triggerId}, f, now() + make_interval(secs => ${retentionSec})
             from unnest(array[${list}]::text[]) as f
+            where exists (select 1 from routine_triggers where id = ${triggerId})
             on conflict (trigger_id, fingerprint) do update set expires_at = excluded.expires_at
               where webhook_replays.expires_at < now()
             returning 1
           )
-          select count(*)::int as claimed from claimed`,
+          select (select count(*)::int from claimed) as claimed,
+            exists (select 1 from routine_triggers where id = ${triggerId}) as present`,
     );
-    return Number(row!.claimed) === fingerprints.length;
+    if (!row!.present) return "gone";
+    return Number(row!.claimed) === fingerprints.length ? "claimed" : "duplicate";
   },
 };
