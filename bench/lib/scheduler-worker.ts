@@ -1,0 +1,90 @@
+/**
+ * One scheduler process of a benchmark, as in production: its own store (connection pool) and the
+ * scheduler loop on the database clock. It counts its queries (every pg client query) and CPU time,
+ * and notes when each batch committed. Started by `schedulers.ts` with fork; answers "mark" (restart
+ * the counters) and "stop" (send the numbers, exit).
+ */
+import pg from "pg";
+import pino from "pino";
+import { loadConfig } from "../../src/config";
+import { createFiringService } from "../../src/services/firing";
+import { createSchedulingService } from "../../src/services/scheduling";
+import { createScheduler } from "../../src/scheduler/scheduler";
+import { dbNow, openStore } from "../../src/store/db";
+
+export interface WorkerStats {
+  pid: number;
+  /** Since the last mark (or the start). */
+  elapsedMs: number;
+  cpuMs: number;
+  queries: number;
+  /** Batches (runDue calls) that claimed at least one trigger, and what they did. */
+  batches: number;
+  triggers: number;
+  fired: number;
+  /** Epoch ms when the first batch with triggers began, and when the last one had committed. */
+  firstClaimAt: number | null;
+  lastCommitAt: number | null;
+  errors: number;
+}
+
+let queries = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  queries++;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
+const url = process.env.DATABASE_URL!;
+const config = loadConfig({ DATABASE_URL: url, ROUTINED_LOG_LEVEL: "silent", ROUTINED_DISPATCHER: "false" });
+const store = await openStore({ databaseUrl: url, poolSize: config.dbPoolSize });
+const log = pino({ level: "error" }, pino.destination(2));
+let errors = 0;
+const countingLog = { error: (...a: Parameters<typeof log.error>) => (errors++, log.error(...a)), debug: () => {} };
+const firing = createFiringService(store.db, config);
+const scheduling = createSchedulingService(store.db, config, firing, countingLog);
+
+let since = Date.now();
+let cpu = process.cpuUsage();
+const stats = { batches: 0, triggers: 0, fired: 0, firstClaimAt: null as number | null, lastCommitAt: null as number | null };
+const runDue = scheduling.runDue;
+scheduling.runDue = async (...args: Parameters<typeof runDue>) => {
+  const start = Date.now();
+  const result = await runDue(...args);
+  if (result.triggers) {
+    stats.batches++;
+    stats.triggers += result.triggers;
+    stats.fired += result.fired;
+    stats.firstClaimAt ??= start;
+    stats.lastCommitAt = Math.max(stats.lastCommitAt ?? 0, Date.now());
+  }
+  return result;
+};
+
+const scheduler = createScheduler({ scheduling, store, now: () => dbNow(store.db), log: countingLog });
+await scheduler.start();
+
+process.on("message", async (msg: { type: "mark" | "stop" }) => {
+  if (msg.type === "mark") {
+    since = Date.now();
+    cpu = process.cpuUsage();
+    queries = 0;
+    Object.assign(stats, { batches: 0, triggers: 0, fired: 0, firstClaimAt: null, lastCommitAt: null });
+    errors = 0;
+    process.send!({ type: "marked" });
+    return;
+  }
+  const used = process.cpuUsage(cpu);
+  const out: WorkerStats = {
+    pid: process.pid,
+    elapsedMs: Date.now() - since,
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    queries,
+    ...stats,
+    errors,
+  };
+  await scheduler.stop();
+  await store.close();
+  process.send!({ type: "stats", stats: out }, () => process.exit(0));
+});
+process.send!({ type: "ready" });
