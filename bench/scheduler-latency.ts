@@ -37,7 +37,6 @@ await withBenchDatabase(async ({ url, store }) => {
     await sleep(POLL_MS);
   }
   const stats = await scheduler!.stop();
-  console.error(stats, seen.size, first);
   const runs = [...seen.values()];
   const visible = summarize(runs.map((r) => r.visible));
   report({

@@ -22,6 +22,13 @@ export interface SchedulerOptions {
   retryMs?: number;
   /** Sleep when due triggers are held by another process (default 50 ms). */
   contendedMs?: number;
+  /** Triggers claimed per transaction (default 100). */
+  batchSize?: number;
+  /**
+   * When more is due than one batch holds: how many batches to fire at once, each its own
+   * transaction on its own connection (default 3; keep it below the pool size).
+   */
+  parallelBatches?: number;
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
 }
 
@@ -37,6 +44,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const maxSleepMs = opts.maxSleepMs ?? 60_000;
   const retryMs = opts.retryMs ?? 1_000;
   const contendedMs = opts.contendedMs ?? 50;
+  const batchSize = opts.batchSize ?? 100;
+  const parallelBatches = opts.parallelBatches ?? 3;
   const timers = opts.timers ?? { setTimeout, clearTimeout };
   const events = new EventEmitter() as Scheduler;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -47,13 +56,23 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   async function tick(): Promise<TickResult> {
     const total: TickResult = { triggers: 0, fired: 0, dropped: 0, more: false };
-    let batch: TickResult;
-    do {
-      batch = await scheduling.runDue(await now());
-      total.triggers += batch.triggers;
-      total.fired += batch.fired;
-      total.dropped += batch.dropped;
-    } while (batch.more && running);
+    const batch = async () => {
+      const result = await scheduling.runDue(await now(), batchSize);
+      total.triggers += result.triggers;
+      total.fired += result.fired;
+      total.dropped += result.dropped;
+      return result.more;
+    };
+    // One batch; when it was full (a burst), several at once until the burst is fired.
+    if ((await batch()) && running) {
+      const lanes = await Promise.allSettled(
+        Array.from({ length: parallelBatches }, async () => {
+          while ((await batch()) && running);
+        }),
+      );
+      const failed = lanes.find((l) => l.status === "rejected");
+      if (failed) throw failed.reason;
+    }
     if (total.triggers) events.emit("fired", total);
     return total;
   }

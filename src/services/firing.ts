@@ -33,6 +33,34 @@ export interface FireRequest {
   underLock?: (tx: Executor) => Promise<void>;
 }
 
+/**
+ * What the scheduler's batch already holds in its transaction, so a fire does not ask again: the
+ * claim locked the routine (active) and its enabled trigger and read `now()`; one query found the
+ * routine's active execution; and the trigger and routine bookkeeping of a whole batch is written
+ * at its end, one statement per table (`marks`). Outcomes are the same as without it.
+ */
+export interface BatchFacts {
+  routine: RoutineRow;
+  trigger: TriggerRow;
+  now: Date;
+  /** The active execution as the batch found it; "unknown" once an earlier fire may have changed it. */
+  active: IssueRow | undefined | "unknown";
+  marks: FireMarks;
+}
+
+/** The trigger and routine fields fires set, by row id; a later fire's value replaces an earlier one's. */
+export interface FireMarks {
+  triggers: Map<string, { lastFiredAt?: Date; lastResult: string | null }>;
+  routines: Map<string, { lastTriggeredAt?: Date; lastEnqueuedAt?: Date }>;
+}
+
+export const newFireMarks = (): FireMarks => ({ triggers: new Map(), routines: new Map() });
+
+export function mergeFireMarks(into: FireMarks, from: FireMarks): void {
+  for (const [id, m] of from.triggers) into.triggers.set(id, m);
+  for (const [id, m] of from.routines) into.routines.set(id, m);
+}
+
 export interface FireResult {
   run: RunRow;
   /** True when the run already existed (repeated idempotency key or schedule slot). */
@@ -56,19 +84,24 @@ function refusal(routine: RoutineRow, trigger: TriggerRow | undefined, source: R
 }
 
 export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
-  async function fireWithin(tx: Executor, req: FireRequest): Promise<FireResult> {
-    const routine = await routinesRepo.getForUpdate(tx, req.routineId);
+  async function fireWithin(tx: Executor, req: FireRequest, batch?: BatchFacts): Promise<FireResult> {
+    const routine = batch?.routine ?? (await routinesRepo.getForUpdate(tx, req.routineId));
     if (!routine) throw notFound("Routine not found");
     await req.underLock?.(tx);
     // One read after the lock: the trigger, the clock, a run already recorded for this key or slot, and the
-    // active execution (only a policy other than always_enqueue needs it).
-    const { trigger, now, existing, active } = await fireRepo.context(tx, {
-      routineId: routine.id,
-      triggerId: req.triggerId ?? null,
-      idempotencyKey: req.idempotencyKey ?? null,
-      scheduledFor: req.triggerId ? (req.scheduledFor ?? null) : null,
-      openStatuses: routine.concurrencyPolicy === "always_enqueue" ? null : OPEN_ISSUE_STATUSES,
-    });
+    // active execution (only a policy other than always_enqueue needs it). A batch knows all but the
+    // existing run, and a claimed slot has not fired (the claim moves nextRunAt past it): should it have,
+    // the insert's unique index still finds it.
+    const { trigger, now, existing, active } =
+      batch && batch.active !== "unknown" && !req.idempotencyKey
+        ? { trigger: batch.trigger, now: batch.now, existing: undefined, active: batch.active }
+        : await fireRepo.context(tx, {
+            routineId: routine.id,
+            triggerId: req.triggerId ?? null,
+            idempotencyKey: req.idempotencyKey ?? null,
+            scheduledFor: req.triggerId ? (req.scheduledFor ?? null) : null,
+            openStatuses: routine.concurrencyPolicy === "always_enqueue" ? null : OPEN_ISSUE_STATUSES,
+          });
     if (req.triggerId && !trigger) throw notFound("Routine trigger not found");
     if (trigger && trigger.routineId !== routine.id) throw forbidden("Routine trigger belongs to another routine");
     if (existing) return { run: existing, duplicate: true };
@@ -89,18 +122,21 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       // Scheduled fires are refused on the record; callers of other sources get the error.
       if (req.source === "webhook") throw conflict("Routine trigger is not active");
       if (req.source !== "schedule") throw conflict(refused);
-      return record(tx, { ...base, status: "skipped", failureReason: refused, completedAt: now }, trigger);
+      const skipped = { ...base, status: "skipped" as const, failureReason: refused, completedAt: now };
+      return record(tx, skipped, trigger, undefined, batch?.marks);
     }
 
     const outcome = decideConcurrency(routine.concurrencyPolicy, active !== undefined);
-    if (outcome === "create" || !active) return createExecution(tx, routine, base);
+    if (outcome === "create" || !active) return createExecution(tx, routine, base, batch?.marks);
 
     const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
     if (outcome === "skip") {
       const reason = `Skipped: execution issue ${active.identifier} is still open`;
-      return record(tx, { ...base, ...linked, status: "skipped", failureReason: reason }, trigger, LAST_RESULT.skipped);
+      const skipped = { ...base, ...linked, status: "skipped" as const, failureReason: reason };
+      return record(tx, skipped, trigger, LAST_RESULT.skipped, batch?.marks);
     }
-    const result = await record(tx, { ...base, ...linked, status: "coalesced" }, trigger, LAST_RESULT.coalesced);
+    const coalesced = { ...base, ...linked, status: "coalesced" as const };
+    const result = await record(tx, coalesced, trigger, LAST_RESULT.coalesced, batch?.marks);
     if (!result.duplicate) {
       await issuesRepo.insertComment(tx, {
         companyId: routine.companyId,
@@ -112,12 +148,16 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
     return result;
   }
 
-  /** Inserts the run (or finds the one a concurrent fire inserted) and notes the result on the trigger. */
+  /**
+   * Inserts the run (or finds the one a concurrent fire inserted) and notes the result on the trigger
+   * and routine — or in `marks`, for the batch to write.
+   */
   async function record(
     tx: Executor,
     values: Parameters<typeof runsRepo.insert>[1],
     trigger: TriggerRow | undefined,
     lastResult?: string,
+    marks?: FireMarks,
   ): Promise<FireResult> {
     const run = await runsRepo.insertUnlessExists(tx, values);
     if (!run) {
@@ -125,6 +165,12 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
         ? await runsRepo.findByIdempotencyKey(tx, values.routineId, values.triggerId ?? null, values.idempotencyKey)
         : await runsRepo.findBySlot(tx, values.triggerId!, values.scheduledFor!);
       return { run: existing!, duplicate: true };
+    }
+    if (marks) {
+      const result = lastResult ?? values.failureReason ?? null;
+      if (trigger) marks.triggers.set(trigger.id, { lastFiredAt: values.triggeredAt, lastResult: result });
+      marks.routines.set(values.routineId, { lastTriggeredAt: values.triggeredAt });
+      return { run, duplicate: false };
     }
     if (trigger) {
       await triggersRepo.update(tx, trigger.id, {
@@ -141,6 +187,7 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
     tx: Executor,
     routine: RoutineRow,
     base: Parameters<typeof runsRepo.insert>[1] & { triggeredAt: Date },
+    marks?: FireMarks,
   ): Promise<FireResult> {
     const runId = crypto.randomUUID();
     const run = await fireRepo.insertExecution(tx, {
@@ -173,7 +220,14 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       maxAttempts: config.dispatch.maxAttempts,
       lastResult: LAST_RESULT.issue_created,
     });
-    if (run) return { run, duplicate: false };
+    if (run) {
+      // The statement set the trigger's and routine's fields; the marks follow, so that what a later
+      // fire of the batch marks still wins and what an earlier one marked does not.
+      const at = base.triggeredAt;
+      if (base.triggerId) marks?.triggers.set(base.triggerId, { lastFiredAt: at, lastResult: LAST_RESULT.issue_created });
+      marks?.routines.set(routine.id, { lastTriggeredAt: at, lastEnqueuedAt: at });
+      return { run, duplicate: false };
+    }
     // The key or slot was taken by a fire that committed after our read: return its run.
     const existing = base.idempotencyKey
       ? await runsRepo.findByIdempotencyKey(tx, routine.id, base.triggerId ?? null, base.idempotencyKey)
@@ -188,11 +242,12 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
   async function recordDropped(
     tx: Executor,
     req: { routineId: string; triggerId: string; scheduledFor: Date; reason: string },
+    batch?: BatchFacts,
   ): Promise<FireResult> {
-    const routine = await routinesRepo.getForUpdate(tx, req.routineId);
+    const routine = batch?.routine ?? (await routinesRepo.getForUpdate(tx, req.routineId));
     if (!routine) throw notFound("Routine not found");
-    const trigger = await triggersRepo.get(tx, req.triggerId);
-    const now = await dbNow(tx);
+    const trigger = batch?.trigger ?? (await triggersRepo.get(tx, req.triggerId));
+    const now = batch?.now ?? (await dbNow(tx));
     return record(
       tx,
       {
@@ -207,6 +262,8 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
         completedAt: now,
       },
       trigger,
+      undefined,
+      batch?.marks,
     );
   }
 

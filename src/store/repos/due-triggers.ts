@@ -2,58 +2,92 @@
  * The scheduler's claim: due schedule triggers of active routines, locked with SKIP LOCKED so
  * several processes split the work and never wait on each other. The routine rows are locked in
  * the same statement: every other writer takes routine before trigger, so claiming both at once
- * (skipping any that are busy) cannot deadlock with them.
+ * (skipping any that are busy) cannot deadlock with them. And the write-back: what a batch of
+ * fires changed on its triggers and routines, one statement per table.
  */
-import { sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../db";
+import { routineTriggers, routines } from "../schema";
+import type { RoutineRow } from "./routines";
+import type { TriggerRow } from "./triggers";
 
 export interface DueTrigger {
-  id: string;
-  routineId: string;
-  cronExpression: string;
-  timezone: string;
-  nextRunAt: Date;
-  catchUpPolicy: "skip_missed" | "enqueue_missed_with_cap";
+  trigger: TriggerRow & { cronExpression: string; nextRunAt: Date };
+  /** Locked with the trigger, for the rest of the transaction. */
+  routine: RoutineRow;
 }
 
-export async function claimDueTriggers(tx: Executor, now: Date, limit: number): Promise<DueTrigger[]> {
-  const rows = await queryRows<{
-    id: string;
-    routine_id: string;
-    cron_expression: string;
-    timezone: string | null;
-    next_run_at: Date | string;
-    catch_up_policy: DueTrigger["catchUpPolicy"];
-  }>(
-    tx,
-    sql`select t.id, t.routine_id, t.cron_expression, t.timezone, t.next_run_at, r.catch_up_policy
-          from routine_triggers t
-          join routines r on r.id = t.routine_id
-         where t.kind = 'schedule' and t.enabled and t.next_run_at is not null
-           and t.next_run_at <= ${now.toISOString()}::timestamptz
-           and r.status = 'active'
-         order by t.next_run_at
-         limit ${limit}
-           for update of t, r skip locked`,
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    routineId: r.routine_id,
-    cronExpression: r.cron_expression,
-    timezone: r.timezone ?? "UTC",
-    nextRunAt: new Date(r.next_run_at),
-    catchUpPolicy: r.catch_up_policy,
-  }));
+/** The filter of the partial index `routine_triggers_due_idx`, written as it is so the planner uses it. */
+const enabledSchedule = sql`${routineTriggers.kind} = 'schedule' and ${routineTriggers.enabled} and ${routineTriggers.nextRunAt} is not null`;
+
+/** Due triggers and their routines, oldest due first; `txNow` is the transaction's `now()`. */
+export async function claimDueTriggers(tx: Executor, now: Date, limit: number): Promise<{ due: DueTrigger[]; txNow: Date | null }> {
+  const rows = await tx
+    .select({ trigger: routineTriggers, routine: routines, txNow: sql<string>`now()` })
+    .from(routineTriggers)
+    .innerJoin(routines, eq(routines.id, routineTriggers.routineId))
+    .where(and(enabledSchedule, sql`${routineTriggers.nextRunAt} <= ${now.toISOString()}::timestamptz`, eq(routines.status, "active")))
+    .orderBy(asc(routineTriggers.nextRunAt))
+    .limit(limit)
+    .for("update", { of: [routineTriggers, routines], skipLocked: true });
+  return {
+    due: rows.map(({ trigger, routine }) => ({ trigger: trigger as DueTrigger["trigger"], routine })),
+    txNow: rows[0] ? new Date(rows[0].txNow) : null,
+  };
 }
 
 /** When the scheduler next has work: the earliest `nextRunAt` of an enabled trigger of an active routine. */
 export async function earliestDue(db: Executor): Promise<Date | null> {
-  const [row] = await queryRows<{ at: Date | string | null }>(
-    db,
-    sql`select min(t.next_run_at) as at
-          from routine_triggers t
-          join routines r on r.id = t.routine_id
-         where t.kind = 'schedule' and t.enabled and t.next_run_at is not null and r.status = 'active'`,
-  );
-  return row?.at ? new Date(row.at) : null;
+  // ORDER BY … LIMIT 1 walks the due index and stops at the first active routine; min() would join them all.
+  const [row] = await db
+    .select({ at: routineTriggers.nextRunAt })
+    .from(routineTriggers)
+    .innerJoin(routines, eq(routines.id, routineTriggers.routineId))
+    .where(and(enabledSchedule, eq(routines.status, "active")))
+    .orderBy(asc(routineTriggers.nextRunAt))
+    .limit(1);
+  return row?.at ?? null;
+}
+
+export interface TriggerWriteBack {
+  id: string;
+  nextRunAt?: Date | null;
+  lastFiredAt?: Date;
+  lastResult?: string | null;
+}
+
+export interface RoutineWriteBack {
+  id: string;
+  lastTriggeredAt?: Date;
+  lastEnqueuedAt?: Date;
+}
+
+/**
+ * Sets the given fields (an absent field is left as it is) on many triggers and routines, one
+ * statement per table; `updatedAt` becomes `now()`, as with a row-by-row update.
+ */
+export async function writeBack(tx: Executor, triggers: TriggerWriteBack[], routineRows: RoutineWriteBack[]): Promise<void> {
+  // `v.j` is one element of the JSON array; a key that is present (even as null) is written.
+  const set = (key: string, column: string, type: string) =>
+    sql.raw(`${column} = case when v.j ? '${key}' then (v.j->>'${key}')::${type} else t.${column} end`);
+  if (triggers.length) {
+    await queryRows(
+      tx,
+      sql`update routine_triggers t
+             set ${set("nextRunAt", "next_run_at", "timestamptz")}, ${set("lastFiredAt", "last_fired_at", "timestamptz")},
+                 ${set("lastResult", "last_result", "text")}, updated_at = now()
+            from jsonb_array_elements(${JSON.stringify(triggers)}::jsonb) v(j)
+           where t.id = (v.j->>'id')::uuid`,
+    );
+  }
+  if (routineRows.length) {
+    await queryRows(
+      tx,
+      sql`update routines t
+             set ${set("lastTriggeredAt", "last_triggered_at", "timestamptz")}, ${set("lastEnqueuedAt", "last_enqueued_at", "timestamptz")},
+                 updated_at = now()
+            from jsonb_array_elements(${JSON.stringify(routineRows)}::jsonb) v(j)
+           where t.id = (v.j->>'id')::uuid`,
+    );
+  }
 }
