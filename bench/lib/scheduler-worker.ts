@@ -51,6 +51,7 @@ const runDue = scheduling.runDue;
 scheduling.runDue = async (...args: Parameters<typeof runDue>) => {
   const start = Date.now();
   const result = await runDue(...args);
+  if (process.env.BENCH_TRACE) process.stderr.write(`trace ${process.pid} ${start} ${Date.now()} ${result.triggers} ${result.fired}\n`);
   if (result.triggers) {
     stats.batches++;
     stats.triggers += result.triggers;
@@ -61,7 +62,16 @@ scheduling.runDue = async (...args: Parameters<typeof runDue>) => {
   return result;
 };
 
-const scheduler = createScheduler({ scheduling, store, now: () => dbNow(store.db), log: countingLog });
+// Knobs for comparing settings (unset: the production defaults).
+const knob = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+const scheduler = createScheduler({
+  scheduling,
+  store,
+  now: () => dbNow(store.db),
+  log: countingLog,
+  batchSize: knob("BENCH_BATCH_SIZE"),
+  parallelBatches: knob("BENCH_PARALLEL_BATCHES"),
+});
 await scheduler.start();
 
 process.on("message", async (msg: { type: "mark" | "stop" }) => {
