@@ -4,13 +4,12 @@
  * - throughput: 2000 runs queued in one transaction → deliveries per second until all succeeded;
  * - wake latency: 100 runs queued one at a time → enqueue-commit to request-received, p50/p95/max
  *   (the NOTIFY wakes a sleeping dispatcher: there is no polling interval to wait out).
- * One JSON line each. Needs PostgreSQL at ROUTINED_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * One JSON line each. Needs PostgreSQL at ROUTINED_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { createDispatcher } from "../src/dispatch/dispatcher";
 import { createHttpAdapter } from "../src/dispatch/http-adapter";
 import { createProcessAdapter } from "../src/dispatch/process-adapter";
@@ -22,17 +21,9 @@ import { migrate } from "../src/store/migrate";
 import { agentsRepo } from "../src/store/repos/agents";
 import { companiesRepo } from "../src/store/repos/companies";
 import { enqueueHeartbeatRun } from "../src/store/repos/heartbeat-runs";
+import { createBenchDatabase } from "./lib/db";
 
-const ADMIN = process.env.ROUTINED_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const name = `routined_bench_${crypto.randomBytes(4).toString("hex")}`;
-const admin = async (q: string) => {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  await c.query(q);
-  await c.end();
-};
-await admin(`create database ${name}`);
-const url = ADMIN.replace(/\/[^/]*$/, `/${name}`);
+const { url, drop: dropDatabase } = await createBenchDatabase();
 
 let onRequest: () => void = () => {};
 const server = http.createServer((req, res) => {
@@ -115,5 +106,5 @@ try {
 } finally {
   await main.close();
   server.close();
-  await admin(`drop database if exists ${name} with (force)`);
+  await dropDatabase();
 }

@@ -20,6 +20,7 @@ import pg from "pg";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { startServer } from "../src/server";
+import { createBenchDatabase } from "./lib/db";
 
 const SECONDS = Number(process.argv[2] ?? 6);
 /** Fires go round-robin to this many routines (fires of one routine are serialised by its row lock). */
@@ -27,7 +28,6 @@ const SPREAD = 16;
 const CONCURRENCY = Number(process.argv[3] ?? 32);
 const WARMUP_SECONDS = 1.5;
 const POOL_SIZE = 10;
-const ADMIN_URL = process.env.ROUTINED_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** The client loop: CONCURRENCY keep-alive connections, each sending its next request as soon as one answers. */
 const CLIENT = `
@@ -108,19 +108,7 @@ function drive(targets: Target[], seconds: number, expect = 202): Promise<Measur
   });
 }
 
-async function admin(query: string) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
-
-const dbName = `routined_bench_${crypto.randomBytes(6).toString("hex")}`;
-const dbUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`);
-await admin(`create database ${dbName}`);
+const { url: dbUrl, drop: dropDatabase } = await createBenchDatabase();
 try {
   const config = loadConfig({
     DATABASE_URL: dbUrl,
@@ -200,5 +188,5 @@ try {
     await server.stop();
   }
 } finally {
-  await admin(`drop database if exists ${dbName} with (force)`);
+  await dropDatabase();
 }

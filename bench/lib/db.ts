@@ -25,16 +25,23 @@ async function admin(query: string): Promise<void> {
   }
 }
 
-/** Runs `fn` with a fresh database and drops it afterwards. */
-export async function withBenchDatabase<T>(fn: (db: BenchDatabase) => Promise<T>, opts: { poolSize?: number } = {}): Promise<T> {
+/** Creates a fresh, empty database; the benchmark connects to `url` and calls `drop` when done. */
+export async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `routined_bench_${crypto.randomBytes(6).toString("hex")}`;
   await admin(`create database ${name}`);
-  const drop = () => admin(`drop database if exists ${name} with (force)`);
+  return {
+    url: ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
+    drop: () => admin(`drop database if exists ${name} with (force)`),
+  };
+}
+
+/** Runs `fn` with a fresh, migrated database and drops it afterwards. */
+export async function withBenchDatabase<T>(fn: (db: BenchDatabase) => Promise<T>, opts: { poolSize?: number } = {}): Promise<T> {
+  const { url, drop } = await createBenchDatabase();
   const onSignal = () => void drop().finally(() => process.exit(130));
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
   let store: Store | undefined;
   try {
-    const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
     store = await openStore({ databaseUrl: url, poolSize: opts.poolSize ?? 4 });
     await migrate(store.db);
     return await fn({ url, store });
