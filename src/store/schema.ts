@@ -162,6 +162,8 @@ export const issues = pgTable(
   (t) => [
     uniqueIndex("issues_company_number_uq").on(t.companyId, t.issueNumber),
     index("issues_company_status_idx").on(t.companyId, t.status),
+    /** The issue list's order (newest first, id breaking ties; scanned backwards) and its page cursor. */
+    index("issues_company_created_idx").on(t.companyId, t.createdAt, t.id),
     index("issues_assignee_idx").on(t.assigneeAgentId),
     index("issues_origin_idx").on(t.originKind, t.originId, t.status),
     check(

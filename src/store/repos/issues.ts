@@ -66,6 +66,10 @@ export const issuesRepo = {
   },
   /** A company's issues, newest first, filtered; `beforeId` pages through them. */
   async list(db: Executor, companyId: string, f: IssueListFilter): Promise<IssueRow[]> {
+    return issuesRepo.listQuery(db, companyId, f);
+  },
+  /** The query `list` runs, unexecuted (its plan is checked against the `issues_company_created_idx` index). */
+  listQuery(db: Executor, companyId: string, f: IssueListFilter) {
     const where = [
       eq(issues.companyId, companyId),
       f.statuses && inArray(issues.status, [...f.statuses]),

@@ -1,0 +1,1 @@
+CREATE INDEX "issues_company_created_idx" ON "issues" USING btree ("company_id","created_at","id");
