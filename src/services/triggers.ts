@@ -5,8 +5,9 @@ import { describeCron, validateSchedule } from "../domain/cron";
 import { previewOccurrences } from "../domain/cron-preview";
 import { conflict, notFound, unprocessable } from "../domain/errors";
 import type { SecretBox } from "../domain/secret-box";
-import { generatePublicId, generateWebhookSecret as generateSecret } from "../domain/webhook-auth/secrets";
-import type { CreateTriggerBody, UpdateTriggerBody } from "../domain/schemas/triggers";
+import type { SigningMode } from "../domain/enums";
+import { SECRET_FORMAT_NAMES, generatePublicId, generateWebhookSecret as generateSecret, secretFormat } from "../domain/webhook-auth/secrets";
+import type { CreateTriggerBody, RotateSecretBody, UpdateTriggerBody } from "../domain/schemas/triggers";
 import { type Db, type Executor, dbNow } from "../store/db";
 import { routinesRepo } from "../store/repos/routines";
 import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
@@ -15,6 +16,20 @@ import { nextRunFor, notifyTriggersChanged } from "./next-run";
 import type { RoutineService } from "./routines";
 import { presentTrigger, webhookUrl } from "./views";
 
+/**
+ * A PATCH may change the signing mode only to one whose secrets look like the current one (bearer, hmac_sha256
+ * and github_hmac share 48 hex): the secret is shown only by create and rotate-secret, so a switch that needs a
+ * new secret goes through rotate-secret.
+ */
+function assertSecretFits(trigger: TriggerRow, to: SigningMode): void {
+  const from = trigger.signingMode ?? "bearer";
+  if (secretFormat(from) === secretFormat(to)) return;
+  throw unprocessable(
+    `signingMode: ${to} needs ${SECRET_FORMAT_NAMES[secretFormat(to)]}, and this trigger's secret was made for ${from}. ` +
+      `To switch, POST /api/routine-triggers/${trigger.id}/rotate-secret with {"signingMode":"${to}"}: ` +
+      "it changes the mode and returns the new secret, once.",
+  );
+}
 
 interface Deps {
   db: Db;
@@ -114,6 +129,7 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
         if (trigger.kind !== "webhook" && webhookOnly.length) {
           throw unprocessable(`${webhookOnly.join(", ")}: only webhook triggers are signed`);
         }
+        if (body.signingMode !== undefined) assertSecretFits(trigger, body.signingMode);
         const next = { ...trigger, ...body };
         const rescheduled = trigger.kind === "schedule" && (scheduleOnly.length > 0 || (body.enabled === true && !trigger.enabled));
         if (rescheduled) validateSchedule(next.cronExpression!, next.timezone ?? "UTC");
@@ -135,13 +151,18 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
       });
     },
 
-    /** A new secret replaces the old one in one transaction: the old one fails from commit on. */
-    async rotateSecret(actor: Actor, triggerId: string) {
+    /**
+     * A new secret replaces the old one in one transaction: the old one fails from commit on. With
+     * `signingMode`, the trigger switches to that mode and the secret is made for it.
+     */
+    async rotateSecret(actor: Actor, triggerId: string, body: RotateSecretBody = {}) {
       return db.transaction(async (tx) => {
         const { trigger } = await lockForChange(tx, actor, triggerId);
         if (trigger.kind !== "webhook") throw unprocessable("Only webhook triggers have a secret to rotate");
-        const secret = generateSecret(trigger.signingMode ?? "bearer");
+        const signingMode = body.signingMode ?? trigger.signingMode ?? "bearer";
+        const secret = generateSecret(signingMode);
         const row = await triggersRepo.update(tx, triggerId, {
+          signingMode,
           secretCiphertext: secretBox.encrypt(secret),
           lastRotatedAt: await dbNow(tx),
         });

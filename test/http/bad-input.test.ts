@@ -210,6 +210,7 @@ const triggers: Case[] = [
   { what: "NUL character in a label", method: "PATCH", url: (f) => `/api/routine-triggers/${f.api.id}`, body: { label: "a\u0000" }, status: 400, error: /NUL/ },
   { what: "rotating the secret of an api trigger", method: "POST", url: (f) => `/api/routine-triggers/${f.api.id}/rotate-secret`, status: 422 },
   { what: "rotating with an unknown field", method: "POST", url: (f) => `/api/routine-triggers/${f.webhook.id}/rotate-secret`, body: { secret: "mine" }, status: 400 },
+  { what: "rotating to an unknown signing mode", method: "POST", url: (f) => `/api/routine-triggers/${f.webhook.id}/rotate-secret`, body: { signingMode: "none" }, status: 400 },
   { what: "agent of another company rotating a secret", method: "POST", url: (f) => `/api/routine-triggers/${f.webhook.id}/rotate-secret`, token: outsider, status: 403 },
   { what: "agent deleting a trigger of another company", method: "DELETE", url: (f) => `/api/routine-triggers/${f.otherTrigger.id}`, token: agent, status: 403 },
   { what: "deleting an unknown trigger", method: "DELETE", url: () => `/api/routine-triggers/${UNKNOWN}`, status: 404, error: /^Routine trigger not found$/ },

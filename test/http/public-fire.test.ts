@@ -349,6 +349,51 @@ describe("replays, idempotency and rotation", () => {
   );
 });
 
+describe("changing the signing mode", () => {
+  const patch = (f: Fixture, body: object) => t.request("PATCH", `/api/routine-triggers/${f.triggerId}`, { body });
+
+  it("keeps the secret between modes that share its format: bearer to hmac_sha256 to github_hmac", async () => {
+    const f = await makeTrigger("bearer");
+    const body = Buffer.from('{"moved":"hmac"}');
+    expect((await patch(f, { signingMode: "hmac_sha256" })).body.signingMode).toBe("hmac_sha256");
+    expect((await send({ path: f.path, body, headers: pc(f, body) })).status).toBe(202);
+    expect((await patch(f, { signingMode: "github_hmac" })).body.signingMode).toBe("github_hmac");
+    expect((await send({ path: f.path, body, headers: github(f.secret, body) })).status).toBe(202);
+  });
+
+  it.each([
+    ["bearer", "standard_webhooks", "a whsec_ secret"],
+    ["standard_webhooks", "hmac_sha256", "a 48-hex-character secret"],
+  ])("refuses to switch %s to %s by PATCH, says how, and changes nothing", async (from, to, needs) => {
+    const f = await makeTrigger(from);
+    const before = (await t.request("GET", `/api/routine-triggers/${f.triggerId}`)).body;
+    const res = await patch(f, { signingMode: to, label: "renamed" });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe(
+      `signingMode: ${to} needs ${needs}, and this trigger's secret was made for ${from}. ` +
+        `To switch, POST /api/routine-triggers/${f.triggerId}/rotate-secret with {"signingMode":"${to}"}: ` +
+        "it changes the mode and returns the new secret, once.",
+    );
+    expect((await t.request("GET", `/api/routine-triggers/${f.triggerId}`)).body).toEqual(before);
+    const body = Buffer.from('{"still":"works"}');
+    const headers = from === "bearer" ? bearer(f.secret) : standard(f.secret, "msg_kept", ts(), body);
+    expect((await send({ path: f.path, body, headers })).status).toBe(202);
+  });
+
+  it("switches modes with a new secret of the new format through rotate-secret; the old secret stops working", async () => {
+    const f = await makeTrigger("bearer");
+    const res = await t.request("POST", `/api/routine-triggers/${f.triggerId}/rotate-secret`, { body: { signingMode: "standard_webhooks" } });
+    expect(res.status).toBe(200);
+    expect(res.body.trigger).toMatchObject({ id: f.triggerId, publicId: f.publicId, signingMode: "standard_webhooks" });
+    expect(res.body.secretMaterial.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    const body = Buffer.from('{"switched":true}');
+    expect((await send({ path: f.path, body, headers: bearer(f.secret) })).status).toBe(401);
+    expect((await send({ path: f.path, body, headers: standard(f.secret, "msg_old", ts(), body) })).status).toBe(401);
+    const fresh = res.body.secretMaterial.webhookSecret;
+    expect((await send({ path: f.path, body, headers: standard(fresh, "msg_new", ts(), body) })).status).toBe(202);
+  });
+});
+
 describe("every signing mode end to end", () => {
   it.each(["bearer", "hmac_sha256", "github_hmac", "standard_webhooks"])(
     "%s: a fire creates a webhook run and an execution issue carrying the payload",

@@ -35,6 +35,14 @@ export const updateTriggerBody = z
   .partial()
   .refine((b) => Object.keys(b).length > 0, { message: "at least one field is required" });
 
+export const rotateSecretBody = z
+  .strictObject({
+    signingMode: signingMode
+      .optional()
+      .describe("Switch the trigger to this signing mode with the new secret (needed to move to or from standard_webhooks)"),
+  })
+  .optional();
+
 export const triggerSummary = z.object({
   id: uuid,
   kind: triggerKind,
@@ -70,3 +78,4 @@ export const triggerWithSecret = z.object({ trigger: triggerRow, secretMaterial 
 
 export type CreateTriggerBody = z.infer<typeof createTriggerBody>;
 export type UpdateTriggerBody = z.infer<typeof updateTriggerBody>;
+export type RotateSecretBody = z.infer<typeof rotateSecretBody>;

@@ -5,10 +5,14 @@ import { SECRET_PREFIX } from "./standard-webhooks";
 
 const SECRET_BYTES = 24;
 
-/** 48 lowercase hex (Paperclip's format) for bearer and the HMAC modes; `whsec_<base64>` for Standard Webhooks. */
+/** How a mode's secret looks: `whsec_<base64>` for Standard Webhooks, 48 lowercase hex (Paperclip's) for the others. */
+export type SecretFormat = "whsec" | "hex";
+export const secretFormat = (mode: SigningMode): SecretFormat => (mode === "standard_webhooks" ? "whsec" : "hex");
+export const SECRET_FORMAT_NAMES: Record<SecretFormat, string> = { whsec: "a whsec_ secret", hex: "a 48-hex-character secret" };
+
 export function generateWebhookSecret(mode: SigningMode): string {
   const bytes = crypto.randomBytes(SECRET_BYTES);
-  return mode === "standard_webhooks" ? SECRET_PREFIX + bytes.toString("base64") : bytes.toString("hex");
+  return secretFormat(mode) === "whsec" ? SECRET_PREFIX + bytes.toString("base64") : bytes.toString("hex");
 }
 
 /** The trigger's id in its public URL: 24 lowercase hex. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { errorBody, idParams } from "../../domain/schemas/common";
 import { cronPreview } from "../../domain/schemas/cron";
-import { createTriggerBody, triggerRow, triggerWithSecret, updateTriggerBody } from "../../domain/schemas/triggers";
+import { createTriggerBody, rotateSecretBody, triggerRow, triggerWithSecret, updateTriggerBody } from "../../domain/schemas/triggers";
 import type { Services } from "../../services";
 import { actorOf } from "../auth";
 
@@ -57,12 +57,13 @@ export const triggerRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       schema: {
         tags,
         summary: "Rotate trigger secret",
+        description: "A new secret replaces the old one at once; with `signingMode`, the trigger switches to that mode too.",
         params,
-        body: z.strictObject({}).optional(),
+        body: rotateSecretBody,
         response: { 200: triggerWithSecret, 404: errorBody, 422: errorBody },
       },
     },
-    async (req) => triggers.rotateSecret(actorOf(req), req.params.triggerId),
+    async (req) => triggers.rotateSecret(actorOf(req), req.params.triggerId, req.body),
   );
   app.get(
     "/api/routine-triggers/:triggerId/preview",
