@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import type { WorkerStats } from "./scheduler-worker";
 
+const PROFILE_DIR = process.env.ROUTINED_BENCH_CPU_PROF;
 const WORKER = fileURLToPath(new URL("./scheduler-worker.ts", import.meta.url));
 
 export interface SchedulerProcess {
@@ -32,7 +33,8 @@ function reply(child: ChildProcess, type: string): Promise<any> {
 export async function startSchedulers(url: string, count: number): Promise<SchedulerProcess[]> {
   const children = Array.from({ length: count }, () =>
     fork(WORKER, [], {
-      execArgv: ["--import", "tsx"],
+      // ROUTINED_BENCH_CPU_PROF=<dir>: each scheduler process writes a V8 CPU profile there when it exits.
+      execArgv: ["--import", "tsx", ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
       env: { ...process.env, DATABASE_URL: url },
       stdio: ["ignore", 2, 2, "ipc"], // the bench's stdout carries only its JSON lines
     }),

@@ -1,9 +1,13 @@
 /**
- * The one firing path. Every fire — schedule, webhook, api, manual — comes through `fireWithin`,
- * which, inside the caller's transaction: locks the routine row (serialising fires of one routine
- * across all processes), refuses what may not fire, returns the existing run for a repeated
- * idempotency key or schedule slot, finds the active execution, applies the concurrency policy,
- * and records the outcome as a routine run. Every outcome leaves a run with a reason.
+ * The one firing path. Every fire — schedule, webhook, api, manual — is decided by `planFire`, which,
+ * inside the caller's transaction: locks the routine row (serialising fires of one routine across all
+ * processes), refuses what may not fire, returns the existing run for a repeated idempotency key or
+ * schedule slot, finds the active execution, applies the concurrency policy, and plans the outcome as a
+ * routine run. `flush` writes a plan. Every outcome leaves a run with a reason.
+ *
+ * `fireWithin` is one fire planned and written. A batch (the scheduler's due triggers, concurrent webhook
+ * deliveries) plans many fires under its locks and writes them with one flush: two statements however
+ * many fires, the same outcomes as firing them one by one.
  */
 import crypto from "node:crypto";
 import type { Config } from "../config";
@@ -13,10 +17,21 @@ import { conflict, forbidden, notFound } from "../domain/errors";
 import { type Db, type Executor, dbNow } from "../store/db";
 import { heartbeatRunsRepo } from "../store/repos/heartbeat-runs";
 import { fireRepo } from "../store/repos/fire";
-import { type IssueRow, issuesRepo } from "../store/repos/issues";
+import {
+  type ActiveExecution,
+  executionOf,
+  type FirePlan,
+  type PlannedRun,
+  isEmptyPlan,
+  keyOf,
+  markRoutine,
+  markTrigger,
+  newFirePlan,
+} from "./fire-plan";
+import type { IssueRow } from "../store/repos/issues";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
-import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
+import type { TriggerRow } from "../store/repos/triggers";
 
 export interface FireRequest {
   routineId: string;
@@ -34,31 +49,22 @@ export interface FireRequest {
 }
 
 /**
- * What the scheduler's batch already holds in its transaction, so a fire does not ask again: the
- * claim locked the routine (active) and its enabled trigger and read `now()`; one query found the
- * routine's active execution; and the trigger and routine bookkeeping of a whole batch is written
- * at its end, one statement per table (`marks`). Outcomes are the same as without it.
+ * What the owner of a batch of fires already holds in its transaction, so a fire does not ask again: the
+ * routine, locked (and for the scheduler, its enabled trigger), and the transaction's `now()`.
  */
 export interface BatchFacts {
   routine: RoutineRow;
-  trigger: TriggerRow;
+  trigger?: TriggerRow;
   now: Date;
-  /** The active execution as the batch found it; "unknown" once an earlier fire may have changed it. */
-  active: IssueRow | undefined | "unknown";
-  marks: FireMarks;
 }
 
-/** The trigger and routine fields fires set, by row id; a later fire's value replaces an earlier one's. */
-export interface FireMarks {
-  triggers: Map<string, { lastFiredAt?: Date; lastResult: string | null }>;
-  routines: Map<string, { lastTriggeredAt?: Date; lastEnqueuedAt?: Date }>;
-}
-
-export const newFireMarks = (): FireMarks => ({ triggers: new Map(), routines: new Map() });
-
-export function mergeFireMarks(into: FireMarks, from: FireMarks): void {
-  for (const [id, m] of from.triggers) into.triggers.set(id, m);
-  for (const [id, m] of from.routines) into.routines.set(id, m);
+/** A fire's place in a plan: the run it will write, or the run that already held its idempotency key or slot. */
+export interface PlannedFire {
+  runId: string;
+  /** True when the run already existed (repeated idempotency key or schedule slot). */
+  duplicate: boolean;
+  /** The existing run, when it was found in the database rather than planned. */
+  existing?: RunRow;
 }
 
 export interface FireResult {
@@ -84,29 +90,45 @@ function refusal(routine: RoutineRow, trigger: TriggerRow | undefined, source: R
 }
 
 export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
-  async function fireWithin(tx: Executor, req: FireRequest, batch?: BatchFacts): Promise<FireResult> {
-    const routine = batch?.routine ?? (await routinesRepo.getForUpdate(tx, req.routineId));
+  /**
+   * Decides one fire and adds what it writes to `plan` (nothing is written: `flush` does that). Without
+   * `facts`, locks the routine first. Reads only what neither `facts` nor the plan knows: the trigger and
+   * the clock, a run already recorded for the idempotency key or slot, the routine's active execution.
+   * A claimed schedule slot (`facts` given) has not fired: the claim moved `nextRunAt` past it; should it
+   * have, the write's unique index still finds it.
+   */
+  async function planFire(tx: Executor, plan: FirePlan, req: FireRequest, facts?: BatchFacts): Promise<PlannedFire> {
+    const routine = facts?.routine ?? (await routinesRepo.getForUpdate(tx, req.routineId));
     if (!routine) throw notFound("Routine not found");
     await req.underLock?.(tx);
-    // One read after the lock: the trigger, the clock, a run already recorded for this key or slot, and the
-    // active execution (only a policy other than always_enqueue needs it). A batch knows all but the
-    // existing run, and a claimed slot has not fired (the claim moves nextRunAt past it): should it have,
-    // the insert's unique index still finds it.
-    const { trigger, now, existing, active } =
-      batch && batch.active !== "unknown" && !req.idempotencyKey
-        ? { trigger: batch.trigger, now: batch.now, existing: undefined, active: batch.active }
-        : await fireRepo.context(tx, {
-            routineId: routine.id,
-            triggerId: req.triggerId ?? null,
-            idempotencyKey: req.idempotencyKey ?? null,
-            scheduledFor: req.triggerId ? (req.scheduledFor ?? null) : null,
-            openStatuses: routine.concurrencyPolicy === "always_enqueue" ? null : OPEN_ISSUE_STATUSES,
-          });
+    const key = req.idempotencyKey ? keyOf(routine.id, req.triggerId, req.idempotencyKey) : null;
+    const slot = !key && !facts && req.triggerId && req.scheduledFor ? req.scheduledFor : null;
+    const readActive = routine.concurrencyPolicy !== "always_enqueue" && !plan.active.has(routine.id);
+    const readKey = key !== null && !plan.keys.has(key);
+    let trigger = facts?.trigger;
+    let now = facts?.now;
+    if (!now || readActive || readKey || slot) {
+      // One read after the lock: a statement of its own sees every fire committed before it.
+      const context = await fireRepo.context(tx, {
+        routineId: routine.id,
+        triggerId: req.triggerId ?? null,
+        idempotencyKey: readKey ? req.idempotencyKey! : null,
+        scheduledFor: slot,
+        openStatuses: readActive ? OPEN_ISSUE_STATUSES : null,
+      });
+      trigger ??= context.trigger;
+      now ??= context.now;
+      if (readActive) plan.active.set(routine.id, context.active ? executionOf(context.active) : null);
+      if (key && readKey) plan.keys.set(key, context.existing ? { runId: context.existing.id, existing: context.existing } : null);
+      if (context.existing && !key) return { runId: context.existing.id, duplicate: true, existing: context.existing };
+    }
     if (req.triggerId && !trigger) throw notFound("Routine trigger not found");
     if (trigger && trigger.routineId !== routine.id) throw forbidden("Routine trigger belongs to another routine");
-    if (existing) return { run: existing, duplicate: true };
+    const held = key ? plan.keys.get(key) : null;
+    if (held) return { runId: held.runId, duplicate: true, existing: held.existing };
 
     const base = {
+      id: crypto.randomUUID(),
       companyId: routine.companyId,
       routineId: routine.id,
       triggerId: trigger?.id ?? null,
@@ -115,155 +137,148 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       scheduledFor: req.scheduledFor ?? null,
       idempotencyKey: req.idempotencyKey ?? null,
       triggerPayload: req.payload ?? null,
+      linkedIssueId: null,
+      coalescedIntoRunId: null,
+      failureReason: null,
+      completedAt: null,
     };
+    if (key) plan.keys.set(key, { runId: base.id });
 
     const refused = refusal(routine, trigger, req.source);
     if (refused) {
       // Scheduled fires are refused on the record; callers of other sources get the error.
       if (req.source === "webhook") throw conflict("Routine trigger is not active");
       if (req.source !== "schedule") throw conflict(refused);
-      const skipped = { ...base, status: "skipped" as const, failureReason: refused, completedAt: now };
-      return record(tx, skipped, trigger, undefined, batch?.marks);
+      planRun(plan, { ...base, status: "skipped", failureReason: refused, completedAt: now }, refused);
+      return { runId: base.id, duplicate: false };
     }
 
-    const outcome = decideConcurrency(routine.concurrencyPolicy, active !== undefined);
-    if (outcome === "create" || !active) return createExecution(tx, routine, base, batch?.marks);
-
+    const active = plan.active.get(routine.id) ?? null;
+    const outcome = decideConcurrency(routine.concurrencyPolicy, active !== null);
+    if (outcome === "create" || !active) {
+      planExecution(plan, routine, base);
+      return { runId: base.id, duplicate: false };
+    }
     const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
     if (outcome === "skip") {
-      const reason = `Skipped: execution issue ${active.identifier} is still open`;
-      const skipped = { ...base, ...linked, status: "skipped" as const, failureReason: reason };
-      return record(tx, skipped, trigger, LAST_RESULT.skipped, batch?.marks);
+      const reason = () => `Skipped: execution issue ${active.identifier} is still open`;
+      planRun(plan, { ...base, ...linked, status: "skipped", failureReason: active.identifier ? reason() : reason }, LAST_RESULT.skipped);
+    } else {
+      planRun(plan, { ...base, ...linked, status: "coalesced" }, LAST_RESULT.coalesced);
+      const body = coalescedComment(req.source, now, req.payload ?? null);
+      plan.comments.push({ companyId: routine.companyId, issueId: active.id, runId: base.id, body });
     }
-    const coalesced = { ...base, ...linked, status: "coalesced" as const };
-    const result = await record(tx, coalesced, trigger, LAST_RESULT.coalesced, batch?.marks);
-    if (!result.duplicate) {
-      await issuesRepo.insertComment(tx, {
-        companyId: routine.companyId,
-        issueId: active.id,
-        authorKind: "system",
-        body: coalescedComment(req.source, now, req.payload ?? null),
-      });
-    }
-    return result;
+    return { runId: base.id, duplicate: false };
   }
 
-  /**
-   * Inserts the run (or finds the one a concurrent fire inserted) and notes the result on the trigger
-   * and routine — or in `marks`, for the batch to write.
-   */
-  async function record(
-    tx: Executor,
-    values: Parameters<typeof runsRepo.insert>[1],
-    trigger: TriggerRow | undefined,
-    lastResult?: string,
-    marks?: FireMarks,
-  ): Promise<FireResult> {
-    const run = await runsRepo.insertUnlessExists(tx, values);
-    if (!run) {
-      const existing = values.idempotencyKey
-        ? await runsRepo.findByIdempotencyKey(tx, values.routineId, values.triggerId ?? null, values.idempotencyKey)
-        : await runsRepo.findBySlot(tx, values.triggerId!, values.scheduledFor!);
-      return { run: existing!, duplicate: true };
-    }
-    if (marks) {
-      const result = lastResult ?? values.failureReason ?? null;
-      if (trigger) marks.triggers.set(trigger.id, { lastFiredAt: values.triggeredAt, lastResult: result });
-      marks.routines.set(values.routineId, { lastTriggeredAt: values.triggeredAt });
-      return { run, duplicate: false };
-    }
-    if (trigger) {
-      await triggersRepo.update(tx, trigger.id, {
-        lastFiredAt: values.triggeredAt,
-        lastResult: lastResult ?? values.failureReason ?? null,
-      });
-    }
-    await routinesRepo.update(tx, values.routineId, { lastTriggeredAt: values.triggeredAt });
-    return { run, duplicate: false };
+  /** Adds a run and notes the result on its trigger and routine. */
+  function planRun(plan: FirePlan, run: PlannedRun, lastResult: string): void {
+    plan.runs.push(run);
+    if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
+    markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
   }
 
-  /** The run, its execution issue and the agent's heartbeat run, written in one statement. */
-  async function createExecution(
-    tx: Executor,
-    routine: RoutineRow,
-    base: Parameters<typeof runsRepo.insert>[1] & { triggeredAt: Date },
-    marks?: FireMarks,
-  ): Promise<FireResult> {
-    const runId = crypto.randomUUID();
-    const run = await fireRepo.insertExecution(tx, {
-      runId,
-      issueId: crypto.randomUUID(),
+  /** Adds a run that creates its execution issue (which wakes its assignee); the issue becomes the routine's active one. */
+  function planExecution(plan: FirePlan, routine: RoutineRow, base: Omit<PlannedRun, "status">): void {
+    const execution: ActiveExecution = { id: crypto.randomUUID(), originRunId: base.id, identifier: null };
+    planRun(plan, { ...base, status: "issue_created", linkedIssueId: execution.id }, LAST_RESULT.issue_created);
+    markRoutine(plan, routine.id, { lastEnqueuedAt: base.triggeredAt });
+    plan.issues.push({
+      execution,
       companyId: routine.companyId,
       routineId: routine.id,
-      triggerId: base.triggerId ?? null,
-      source: base.source,
-      scheduledFor: base.scheduledFor ?? null,
-      idempotencyKey: base.idempotencyKey ?? null,
-      triggerPayload: base.triggerPayload ?? null,
-      issue: {
-        projectId: routine.projectId,
-        goalId: routine.goalId,
-        parentId: routine.parentIssueId,
-        title: routine.title,
-        description: routine.description,
-        priority: routine.priority,
-        assigneeAgentId: routine.assigneeAgentId,
-        context: {
-          routineId: routine.id,
-          routineRunId: runId,
-          source: base.source,
-          triggerId: base.triggerId ?? null,
-          scheduledFor: base.scheduledFor ?? null,
-          payload: base.triggerPayload ?? null,
-        },
+      runId: base.id,
+      projectId: routine.projectId,
+      goalId: routine.goalId,
+      parentId: routine.parentIssueId,
+      title: routine.title,
+      description: routine.description,
+      priority: routine.priority,
+      assigneeAgentId: routine.assigneeAgentId,
+      context: {
+        routineId: routine.id,
+        routineRunId: base.id,
+        source: base.source,
+        triggerId: base.triggerId,
+        scheduledFor: base.scheduledFor,
+        payload: base.triggerPayload,
       },
-      maxAttempts: config.dispatch.maxAttempts,
-      lastResult: LAST_RESULT.issue_created,
     });
-    if (run) {
-      // The statement set the trigger's and routine's fields; the marks follow, so that what a later
-      // fire of the batch marks still wins and what an earlier one marked does not.
-      const at = base.triggeredAt;
-      if (base.triggerId) marks?.triggers.set(base.triggerId, { lastFiredAt: at, lastResult: LAST_RESULT.issue_created });
-      marks?.routines.set(routine.id, { lastTriggeredAt: at, lastEnqueuedAt: at });
-      return { run, duplicate: false };
-    }
-    // The key or slot was taken by a fire that committed after our read: return its run.
-    const existing = base.idempotencyKey
-      ? await runsRepo.findByIdempotencyKey(tx, routine.id, base.triggerId ?? null, base.idempotencyKey)
-      : await runsRepo.findBySlot(tx, base.triggerId!, base.scheduledFor!);
-    return { run: existing!, duplicate: true };
+    plan.active.set(routine.id, execution);
   }
 
   /**
-   * Records scheduled occurrences that were not fired (missed beyond the grace, or beyond the
-   * catch-up cap) as one `skipped` run, so a user can see what was dropped and why.
+   * Writes a plan: takes the issue numbers its executions need, then writes every run, issue, heartbeat
+   * run, comment and mark in one statement. Returns the run of every planned fire by planned id: the one
+   * written, or — when a fire that committed after the plan's reads took the key or slot — that one's.
    */
-  async function recordDropped(
-    tx: Executor,
-    req: { routineId: string; triggerId: string; scheduledFor: Date; reason: string },
-    batch?: BatchFacts,
-  ): Promise<FireResult> {
-    const routine = batch?.routine ?? (await routinesRepo.getForUpdate(tx, req.routineId));
-    if (!routine) throw notFound("Routine not found");
-    const trigger = batch?.trigger ?? (await triggersRepo.get(tx, req.triggerId));
-    const now = batch?.now ?? (await dbNow(tx));
-    return record(
-      tx,
+  async function flush(tx: Executor, plan: FirePlan): Promise<Map<string, RunRow>> {
+    if (isEmptyPlan(plan)) return new Map();
+    const counts = new Map<string, number>();
+    for (const i of plan.issues) counts.set(i.companyId, (counts.get(i.companyId) ?? 0) + 1);
+    const numbers = await fireRepo.allocateIssueNumbers(tx, counts);
+    const issues = plan.issues.map(({ execution, ...issue }) => {
+      const company = numbers.get(issue.companyId)!;
+      const issueNumber = company.first++;
+      execution.identifier = `${company.prefix}-${issueNumber}`;
+      return { ...issue, id: execution.id, issueNumber, identifier: execution.identifier };
+    });
+    const written = await fireRepo.writeFires(tx, {
+      runs: plan.runs.map((r) => ({ ...r, failureReason: typeof r.failureReason === "function" ? r.failureReason() : r.failureReason })),
+      issues,
+      comments: plan.comments,
+      maxAttempts: config.dispatch.maxAttempts,
+      triggerMarks: [...plan.triggerMarks].map(([id, mark]) => ({ id, ...mark })),
+      routineMarks: [...plan.routineMarks].map(([id, mark]) => ({ id, ...mark })),
+    });
+    const runs = new Map(written.map((run) => [run.id, run]));
+    for (const r of plan.runs) {
+      if (runs.has(r.id)) continue;
+      const existing = r.idempotencyKey
+        ? await runsRepo.findByIdempotencyKey(tx, r.routineId, r.triggerId, r.idempotencyKey)
+        : r.triggerId && r.scheduledFor
+          ? await runsRepo.findBySlot(tx, r.triggerId, r.scheduledFor)
+          : undefined;
+      if (existing) runs.set(r.id, existing);
+    }
+    return runs;
+  }
+
+  /** One fire, planned and written in the caller's transaction. */
+  async function fireWithin(tx: Executor, req: FireRequest): Promise<FireResult> {
+    const plan = newFirePlan();
+    const fired = await planFire(tx, plan, req);
+    if (fired.existing) return { run: fired.existing, duplicate: true };
+    const run = (await flush(tx, plan)).get(fired.runId);
+    if (!run) throw new Error(`run ${fired.runId} was neither written nor found`);
+    return { run, duplicate: run.id !== fired.runId };
+  }
+
+  /**
+   * Plans the record of scheduled occurrences that were not fired (missed beyond the grace, or beyond
+   * the catch-up cap): one `skipped` run, so a user can see what was dropped and why.
+   */
+  function planDropped(plan: FirePlan, req: { scheduledFor: Date; reason: string }, facts: Required<BatchFacts>): void {
+    const { routine, trigger, now } = facts;
+    planRun(
+      plan,
       {
+        id: crypto.randomUUID(),
         companyId: routine.companyId,
         routineId: routine.id,
-        triggerId: req.triggerId,
+        triggerId: trigger.id,
         source: "schedule",
         status: "skipped",
         triggeredAt: now,
         scheduledFor: req.scheduledFor,
+        idempotencyKey: null,
+        triggerPayload: null,
+        linkedIssueId: null,
+        coalescedIntoRunId: null,
         failureReason: req.reason,
         completedAt: now,
       },
-      trigger,
-      undefined,
-      batch?.marks,
+      req.reason,
     );
   }
 
@@ -288,8 +303,10 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
   }
 
   return {
+    planFire,
+    planDropped,
+    flush,
     fireWithin,
-    recordDropped,
     /** Fires in a transaction of its own. */
     fire: (req: FireRequest) => db.transaction((tx) => fireWithin(tx, req)),
     onIssueStatusChange,

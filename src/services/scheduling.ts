@@ -15,9 +15,10 @@ import { droppedReason, planCatchUp } from "../domain/catch-up";
 import { nextAfter } from "../domain/cron";
 import { OPEN_ISSUE_STATUSES } from "../domain/enums";
 import type { Db, Executor } from "../store/db";
-import { type DueTrigger, type TriggerWriteBack, claimDueTriggers, earliestDue, writeBack } from "../store/repos/due-triggers";
+import { type DueTrigger, claimDueTriggers, earliestDue } from "../store/repos/due-triggers";
 import { openExecutionsByRoutine } from "../store/repos/issues";
-import { type BatchFacts, type FireMarks, type FiringService, mergeFireMarks, newFireMarks } from "./firing";
+import { type FirePlan, executionOf, markTrigger, newFirePlan } from "./fire-plan";
+import type { FiringService } from "./firing";
 
 export interface TickResult {
   triggers: number;
@@ -35,20 +36,10 @@ export function createSchedulingService(
 ) {
   const { graceSec, catchUpCap } = config.scheduler;
 
-  /**
-   * Fires what one trigger owes. `active` is its routine's active execution as the batch found it,
-   * or "unknown" when an earlier fire in this batch may have changed it (then the fire looks).
-   */
-  async function processTrigger(
-    tx: Executor,
-    { trigger, routine }: DueTrigger,
-    now: Date,
-    txNow: Date,
-    active: BatchFacts["active"],
-    marks: FireMarks,
-  ): Promise<{ fired: number; dropped: number; nextRunAt: Date | null }> {
+  /** Plans what one trigger owes: its due occurrences (catch-up policy applied), the dropped ones, its next run. */
+  async function planTrigger(tx: Executor, plan: FirePlan, { trigger, routine }: DueTrigger, now: Date, txNow: Date) {
     const next = (after: Date) => nextAfter(trigger.cronExpression, trigger.timezone ?? "UTC", after);
-    const plan = planCatchUp({
+    const caughtUp = planCatchUp({
       nextRunAt: trigger.nextRunAt,
       now,
       graceMs: graceSec * 1000,
@@ -56,34 +47,26 @@ export function createSchedulingService(
       cap: catchUpCap,
       next,
     });
-    const facts: BatchFacts = { routine, trigger, now: txNow, active, marks };
+    const facts = { routine, trigger, now: txNow };
     let fired = 0;
-    for (const scheduledFor of plan.fire) {
+    for (const scheduledFor of caughtUp.fire) {
       const payload = { scheduledFor: scheduledFor.toISOString() };
       const request = { routineId: routine.id, triggerId: trigger.id, source: "schedule" as const, scheduledFor, payload };
-      const { duplicate } = await firing.fireWithin(tx, request, facts);
-      facts.active = "unknown";
+      const { duplicate } = await firing.planFire(tx, plan, request, facts);
       if (!duplicate) fired++;
     }
-    if (plan.dropped) {
-      await firing.recordDropped(
-        tx,
-        {
-          routineId: routine.id,
-          triggerId: trigger.id,
-          scheduledFor: plan.dropped.last,
-          reason: droppedReason(plan.dropped, routine.catchUpPolicy, graceSec, catchUpCap),
-        },
-        facts,
-      );
+    if (caughtUp.dropped) {
+      const reason = droppedReason(caughtUp.dropped, routine.catchUpPolicy, graceSec, catchUpCap);
+      firing.planDropped(plan, { scheduledFor: caughtUp.dropped.last, reason }, facts);
     }
-    return { fired, dropped: plan.dropped?.count ?? 0, nextRunAt: plan.nextRunAt };
+    markTrigger(plan, trigger.id, { nextRunAt: caughtUp.nextRunAt });
+    return { fired, dropped: caughtUp.dropped?.count ?? 0 };
   }
 
   /**
-   * One batch in one transaction. `guarded`: a savepoint per trigger, so a broken trigger is
-   * recorded as failed and the others still fire; unguarded (the first try) saves two round trips
-   * per trigger, and any failure rolls the whole batch back for a guarded retry.
+   * One batch in one transaction. Unguarded (the first try), the whole batch is one plan and one flush;
+   * any failure rolls it back for a guarded retry: a plan and a savepoint per trigger, so a broken
+   * trigger is recorded as failed and the others still fire.
    */
   async function fireBatch(tx: Executor, now: Date, batchSize: number, guarded: boolean): Promise<TickResult> {
     const { due, txNow } = await claimDueTriggers(tx, now, batchSize);
@@ -91,31 +74,43 @@ export function createSchedulingService(
     if (!txNow) return result;
     const lookUp = [...new Set(due.filter((d) => d.routine.concurrencyPolicy !== "always_enqueue").map((d) => d.routine.id))];
     const active = await openExecutionsByRoutine(tx, lookUp, OPEN_ISSUE_STATUSES);
+    const policyReads = new Set(lookUp);
+    /** What the batch read of a routine's active execution, for a plan (always_enqueue needs none). */
+    const preload = (plan: FirePlan, routineId: string) => {
+      if (!policyReads.has(routineId)) return;
+      const issue = active.get(routineId);
+      plan.active.set(routineId, issue ? executionOf(issue) : null);
+    };
+    const batchPlan = newFirePlan();
+    for (const id of lookUp) preload(batchPlan, id);
     const seen = new Set<string>();
-    const marks = newFireMarks();
-    const triggers: TriggerWriteBack[] = [];
     for (const d of due) {
-      const known = seen.has(d.routine.id) ? "unknown" : active.get(d.routine.id);
+      // Guarded, each trigger is flushed on its own: what an earlier trigger of the same routine did is then
+      // in the database, not in a plan, so the fire looks again.
+      const firstOfRoutine = !seen.has(d.routine.id);
       seen.add(d.routine.id);
-      const own = newFireMarks();
       try {
-        const fire = (ex: Executor) => processTrigger(ex, d, now, txNow, known, own);
-        const r = guarded ? await tx.transaction(fire) : await fire(tx);
-        mergeFireMarks(marks, own);
-        triggers.push({ id: d.trigger.id, ...marks.triggers.get(d.trigger.id), nextRunAt: r.nextRunAt });
+        const r = guarded
+          ? await tx.transaction(async (sp) => {
+              const plan = newFirePlan();
+              if (firstOfRoutine) preload(plan, d.routine.id);
+              const planned = await planTrigger(sp, plan, d, now, txNow);
+              await firing.flush(sp, plan);
+              return planned;
+            })
+          : await planTrigger(tx, batchPlan, d, now, txNow);
         result.fired += r.fired;
         result.dropped += r.dropped;
       } catch (err) {
         if (!guarded) throw err;
         log?.error({ err, triggerId: d.trigger.id }, "schedule trigger failed to fire");
-        triggers.push({
-          id: d.trigger.id,
+        markTrigger(batchPlan, d.trigger.id, {
           nextRunAt: nextAfterSafe(d, now),
           lastResult: `Failed to fire: ${(err as Error).message}`.slice(0, 500),
         });
       }
     }
-    await writeBack(tx, triggers, [...marks.routines].map(([id, values]) => ({ id, ...values })));
+    await firing.flush(tx, batchPlan);
     return result;
   }
 

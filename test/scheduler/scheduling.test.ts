@@ -120,6 +120,41 @@ describe("scheduler tick", () => {
     expect((await runsOf(routineId)).map((r) => r.status)).toEqual(["issue_created", "skipped"]);
   });
 
+  it("decides each caught-up occurrence on what the earlier ones of the same batch did (skip_if_active)", async () => {
+    const { routineId, N } = await scheduled({ catchUpPolicy: "enqueue_missed_with_cap", concurrencyPolicy: "skip_if_active" });
+    expect(await tick(N + 10 * MIN)).toMatchObject({ fired: 3 });
+    const runs = await runsOf(routineId);
+    expect(runs.map((r) => r.status)).toEqual(["issue_created", "skipped", "skipped"]);
+    const [issue] = await queryRows<{ identifier: string }>(
+      t.db.store.db,
+      sql`select identifier from issues where origin_id = ${routineId}`,
+    );
+    expect(runs[1]!.failure_reason).toBe(`Skipped: execution issue ${issue!.identifier} is still open`);
+    expect(runs[2]!.failure_reason).toBe(runs[1]!.failure_reason);
+  });
+
+  it("coalesces caught-up occurrences into the issue the first one created, a comment each", async () => {
+    const { routineId, N } = await scheduled({ catchUpPolicy: "enqueue_missed_with_cap", concurrencyPolicy: "coalesce_if_active" });
+    expect(await tick(N + 10 * MIN)).toMatchObject({ fired: 3 });
+    expect((await runsOf(routineId)).map((r) => r.status)).toEqual(["issue_created", "coalesced", "coalesced"]);
+    const comments = await queryRows<{ body: string }>(
+      t.db.store.db,
+      sql`select c.body from issue_comments c join issues i on i.id = c.issue_id where i.origin_id = ${routineId} order by c.body`,
+    );
+    expect(comments).toHaveLength(2);
+    for (const c of comments) expect(c.body).toMatch(/^Coalesced schedule fire at .+: \{"scheduledFor":"/);
+  });
+
+  it("two triggers of one routine due together: one execution, the other fire follows the policy", async () => {
+    const { routineId, triggerId, N } = await scheduled({ concurrencyPolicy: "coalesce_if_active" });
+    const second = await t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "schedule", cronExpression: "*/5 * * * *" } });
+    expect(second.status).toBe(201);
+    expect(new Date(second.body.trigger.nextRunAt).getTime()).toBe(N);
+    expect(await tick(N)).toMatchObject({ fired: 2 });
+    expect((await runsOf(routineId)).map((r) => r.status).sort()).toEqual(["coalesced", "issue_created"]);
+    for (const id of [triggerId, second.body.trigger.id]) expect((await trigger(id)).nextRunAt).not.toBe(new Date(N).toISOString());
+  });
+
   it("keeps firing other triggers when one is broken, and says why on the broken one", async () => {
     const broken = await scheduled();
     const healthy = await scheduled();

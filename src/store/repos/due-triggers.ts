@@ -2,8 +2,7 @@
  * The scheduler's claim: due schedule triggers of active routines, locked with SKIP LOCKED so
  * several processes split the work and never wait on each other. The routine rows are locked in
  * the same statement: every other writer takes routine before trigger, so claiming both at once
- * (skipping any that are busy) cannot deadlock with them. And the write-back: what a batch of
- * fires changed on its triggers and routines, one statement per table.
+ * (skipping any that are busy) cannot deadlock with them.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../db";
@@ -47,47 +46,4 @@ export async function earliestDue(db: Executor): Promise<Date | null> {
     .orderBy(asc(routineTriggers.nextRunAt))
     .limit(1);
   return row?.at ?? null;
-}
-
-export interface TriggerWriteBack {
-  id: string;
-  nextRunAt?: Date | null;
-  lastFiredAt?: Date;
-  lastResult?: string | null;
-}
-
-export interface RoutineWriteBack {
-  id: string;
-  lastTriggeredAt?: Date;
-  lastEnqueuedAt?: Date;
-}
-
-/**
- * Sets the given fields (an absent field is left as it is) on many triggers and routines, one
- * statement per table; `updatedAt` becomes `now()`, as with a row-by-row update.
- */
-export async function writeBack(tx: Executor, triggers: TriggerWriteBack[], routineRows: RoutineWriteBack[]): Promise<void> {
-  // `v.j` is one element of the JSON array; a key that is present (even as null) is written.
-  const set = (key: string, column: string, type: string) =>
-    sql.raw(`${column} = case when v.j ? '${key}' then (v.j->>'${key}')::${type} else t.${column} end`);
-  if (triggers.length) {
-    await queryRows(
-      tx,
-      sql`update routine_triggers t
-             set ${set("nextRunAt", "next_run_at", "timestamptz")}, ${set("lastFiredAt", "last_fired_at", "timestamptz")},
-                 ${set("lastResult", "last_result", "text")}, updated_at = now()
-            from jsonb_array_elements(${JSON.stringify(triggers)}::jsonb) v(j)
-           where t.id = (v.j->>'id')::uuid`,
-    );
-  }
-  if (routineRows.length) {
-    await queryRows(
-      tx,
-      sql`update routines t
-             set ${set("lastTriggeredAt", "last_triggered_at", "timestamptz")}, ${set("lastEnqueuedAt", "last_enqueued_at", "timestamptz")},
-                 updated_at = now()
-            from jsonb_array_elements(${JSON.stringify(routineRows)}::jsonb) v(j)
-           where t.id = (v.j->>'id')::uuid`,
-    );
-  }
 }

@@ -1,10 +1,11 @@
 /**
- * The reads and the main write of a fire, one round trip each: fires of a routine are serialised by its row
- * lock, so every statement between the lock and the commit is time during which no other fire can proceed.
+ * The reads and writes of fires, each one round trip however many fires it serves: fires of a routine are
+ * serialised by its row lock, so every statement between the lock and the commit is time during which no
+ * other fire of it can proceed.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { CHANNELS } from "../../domain/channels";
-import type { IssueStatus, RunSource } from "../../domain/enums";
+import type { IssueStatus, RunSource, RunStatus } from "../../domain/enums";
 import { type Executor, queryRows } from "../db";
 import { jsonRowOf, rowOf } from "../raw-rows";
 import { issues, routineRuns, routineTriggers } from "../schema";
@@ -30,32 +31,61 @@ export interface FireContext {
   active?: IssueRow;
 }
 
-export interface NewExecution {
-  runId: string;
-  issueId: string;
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export interface RunInsert {
+  id: string;
   companyId: string;
   routineId: string;
   triggerId: string | null;
   source: RunSource;
+  status: RunStatus;
+  triggeredAt: Date;
   scheduledFor: Date | null;
   idempotencyKey: string | null;
   triggerPayload: Record<string, unknown> | null;
-  issue: {
-    projectId: string | null;
-    goalId: string | null;
-    parentId: string | null;
-    title: string;
-    description: string | null;
-    priority: string;
-    assigneeAgentId: string | null;
-    context: Record<string, unknown>;
-  };
-  maxAttempts: number;
-  lastResult: string;
+  linkedIssueId: string | null;
+  coalescedIntoRunId: string | null;
+  failureReason: string | null;
+  completedAt: Date | null;
 }
 
-const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
-const iso = (date: Date | null) => date?.toISOString() ?? null;
+export interface IssueInsert {
+  id: string;
+  companyId: string;
+  routineId: string;
+  /** The run that creates the issue: the issue is written only if the run is. */
+  runId: string;
+  issueNumber: number;
+  identifier: string;
+  projectId: string | null;
+  goalId: string | null;
+  parentId: string | null;
+  title: string;
+  description: string | null;
+  priority: string;
+  assigneeAgentId: string | null;
+  context: Record<string, unknown>;
+}
+
+/** A system comment; written only if its run is. */
+export interface CommentInsert {
+  companyId: string;
+  issueId: string;
+  runId: string;
+  body: string;
+}
+
+/** Everything a plan of fires writes; marks carry only the fields to set (a present null is written). */
+export interface FireRows {
+  runs: RunInsert[];
+  issues: IssueInsert[];
+  comments: CommentInsert[];
+  /** Of the heartbeat runs that wake the issues' assignees. */
+  maxAttempts: number;
+  triggerMarks: ({ id: string } & Record<string, unknown>)[];
+  routineMarks: ({ id: string } & Record<string, unknown>)[];
+}
 
 export const fireRepo = {
   /** Call after locking the routine row: a statement of its own sees every fire committed before the lock. */
@@ -91,51 +121,122 @@ export const fireRepo = {
   },
 
   /**
-   * Records a run that created its execution issue, in one statement: the run (`issue_created`), the company's
-   * next issue number, the issue, the assignee's queued heartbeat run and its NOTIFY (delivered on commit), and
-   * the trigger's and routine's last-fired fields. Nothing is written when the run's idempotency key or
-   * schedule slot is taken (returns undefined). Foreign keys are checked at the end of the statement.
+   * Takes `count` issue numbers from each company's counter: the first of them and the company's prefix.
+   * Locks the company rows until the transaction ends (as creating any issue does), in id order.
    */
-  async insertExecution(tx: Executor, v: NewExecution): Promise<RunRow | undefined> {
-    const i = v.issue;
-    const [row] = await queryRows<Record<string, unknown>>(
+  async allocateIssueNumbers(tx: Executor, counts: Map<string, number>): Promise<Map<string, { first: number; prefix: string }>> {
+    if (counts.size === 0) return new Map();
+    const wanted = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, n]) => ({ id, n }));
+    const rows = await queryRows<{ id: string; first: number; prefix: string }>(
+      tx,
+      sql`update companies c set issue_counter = c.issue_counter + v.n
+            from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as v(id uuid, n int)
+           where c.id = v.id
+       returning c.id, c.issue_counter - v.n + 1 as first, c.issue_prefix as prefix`,
+    );
+    return new Map(rows.map((r) => [r.id, { first: Number(r.first), prefix: r.prefix }]));
+  },
+
+  /**
+   * Writes what fires decided, in one statement: the runs (a run whose idempotency key or schedule slot is
+   * taken is not written, nor is anything of it), the execution issues of the runs written, their
+   * assignees' queued heartbeat runs and a NOTIFY per agent (delivered on commit), system comments, and
+   * the trigger and routine fields the fires set. Returns the runs written. Foreign keys are checked at
+   * the end of the statement, so a row may refer to an issue written by the same statement.
+   */
+  async writeFires(tx: Executor, w: FireRows): Promise<RunRow[]> {
+    const rows = await queryRows<Record<string, unknown>>(
       tx,
       sql`with run as (
           insert into routine_runs (id, company_id, routine_id, trigger_id, source, status, triggered_at,
-            scheduled_for, idempotency_key, trigger_payload, linked_issue_id)
-          values (${v.runId}::uuid, ${v.companyId}::uuid, ${v.routineId}::uuid, ${v.triggerId}::uuid, ${v.source},
-            'issue_created', now(), ${iso(v.scheduledFor)}::timestamptz, ${v.idempotencyKey},
-            ${json(v.triggerPayload)}::jsonb, ${v.issueId}::uuid)
+            scheduled_for, idempotency_key, trigger_payload, linked_issue_id, coalesced_into_run_id, failure_reason,
+            completed_at)
+          select * from jsonb_to_recordset(${JSON.stringify(w.runs.map(runRecord))}::jsonb) as x(id uuid,
+            company_id uuid, routine_id uuid, trigger_id uuid, source text, status text, triggered_at timestamptz,
+            scheduled_for timestamptz, idempotency_key text, trigger_payload jsonb, linked_issue_id uuid,
+            coalesced_into_run_id uuid, failure_reason text, completed_at timestamptz)
           on conflict do nothing
           returning *
-        ), counter as (
-          update companies set issue_counter = issue_counter + 1
-          where id = ${v.companyId}::uuid and exists (select 1 from run)
-          returning issue_counter, issue_prefix
         ), issue as (
           insert into issues (id, company_id, project_id, goal_id, parent_id, issue_number, identifier, title,
             description, status, priority, assignee_agent_id, origin_kind, origin_id, origin_run_id, context)
-          select ${v.issueId}::uuid, ${v.companyId}::uuid, ${i.projectId}::uuid, ${i.goalId}::uuid, ${i.parentId}::uuid,
-            c.issue_counter, c.issue_prefix || '-' || c.issue_counter, ${i.title}, ${i.description}, 'todo',
-            ${i.priority}, ${i.assigneeAgentId}::uuid, 'routine_execution', ${v.routineId}, ${v.runId}::uuid,
-            ${json(i.context)}::jsonb
-          from counter c
-          returning id
+          select x.id, x.company_id, x.project_id, x.goal_id, x.parent_id, x.issue_number, x.identifier, x.title,
+            x.description, 'todo', x.priority, x.assignee_agent_id, 'routine_execution', x.origin_id, x.origin_run_id,
+            x.context
+          from jsonb_to_recordset(${JSON.stringify(w.issues.map(issueRecord))}::jsonb) as x(id uuid, company_id uuid,
+            project_id uuid, goal_id uuid, parent_id uuid, issue_number int, identifier text, title text,
+            description text, priority text, assignee_agent_id uuid, origin_id text, origin_run_id uuid, context jsonb)
+          join run on run.id = x.origin_run_id
+          returning id, company_id, assignee_agent_id, origin_run_id
         ), heartbeat as (
           insert into heartbeat_runs (company_id, agent_id, issue_id, routine_run_id, status, max_attempts, run_after)
-          select ${v.companyId}::uuid, ${i.assigneeAgentId}::uuid, issue.id, ${v.runId}::uuid, 'queued',
-            ${v.maxAttempts}, now()
-          from issue where ${i.assigneeAgentId}::uuid is not null
-          returning pg_notify(${CHANNELS.heartbeatRuns}, agent_id::text)
-        ), trigger_fired as (
-          update routine_triggers set last_fired_at = now(), last_result = ${v.lastResult}, updated_at = now()
-          where id = ${v.triggerId}::uuid and exists (select 1 from run)
-        ), routine_fired as (
-          update routines set last_triggered_at = now(), last_enqueued_at = now(), updated_at = now()
-          where id = ${v.routineId}::uuid and exists (select 1 from run)
+          select company_id, assignee_agent_id, id, origin_run_id, 'queued', ${w.maxAttempts}, now()
+          from issue where assignee_agent_id is not null
+          returning agent_id
+        ), woken as (
+          select pg_notify(${CHANNELS.heartbeatRuns}, agent_id::text) from (select distinct agent_id from heartbeat) a
+        ), comment as (
+          insert into issue_comments (company_id, issue_id, author_kind, body)
+          select x.company_id, x.issue_id, 'system', x.body
+          from jsonb_to_recordset(${JSON.stringify(w.comments.map(commentRecord))}::jsonb) as x(company_id uuid,
+            issue_id uuid, run_id uuid, body text)
+          join run on run.id = x.run_id
+        ), trigger_marks as (
+          update routine_triggers t
+             set ${setIfPresent("nextRunAt", "next_run_at", "timestamptz")},
+                 ${setIfPresent("lastFiredAt", "last_fired_at", "timestamptz")},
+                 ${setIfPresent("lastResult", "last_result", "text")}, updated_at = now()
+            from jsonb_array_elements(${JSON.stringify(w.triggerMarks)}::jsonb) v(j)
+           where t.id = (v.j->>'id')::uuid
+        ), routine_marks as (
+          update routines t
+             set ${setIfPresent("lastTriggeredAt", "last_triggered_at", "timestamptz")},
+                 ${setIfPresent("lastEnqueuedAt", "last_enqueued_at", "timestamptz")}, updated_at = now()
+            from jsonb_array_elements(${JSON.stringify(w.routineMarks)}::jsonb) v(j)
+           where t.id = (v.j->>'id')::uuid
         )
-        select * from run`,
+        select run.*, (select count(*) from woken) as woken from run`,
     );
-    return row ? rowOf(routineRuns, row) : undefined;
+    return rows.map((row) => rowOf(routineRuns, row));
   },
 };
+
+/** `column = the element's value` when the key is present in the JSON element `v.j` (even as null); else kept. */
+const setIfPresent = (key: string, column: string, type: string) =>
+  sql.raw(`${column} = case when v.j ? '${key}' then (v.j->>'${key}')::${type} else t.${column} end`);
+
+const runRecord = (r: RunInsert) => ({
+  id: r.id,
+  company_id: r.companyId,
+  routine_id: r.routineId,
+  trigger_id: r.triggerId,
+  source: r.source,
+  status: r.status,
+  triggered_at: r.triggeredAt,
+  scheduled_for: r.scheduledFor,
+  idempotency_key: r.idempotencyKey,
+  trigger_payload: r.triggerPayload,
+  linked_issue_id: r.linkedIssueId,
+  coalesced_into_run_id: r.coalescedIntoRunId,
+  failure_reason: r.failureReason,
+  completed_at: r.completedAt,
+});
+
+const issueRecord = (i: IssueInsert) => ({
+  id: i.id,
+  company_id: i.companyId,
+  project_id: i.projectId,
+  goal_id: i.goalId,
+  parent_id: i.parentId,
+  issue_number: i.issueNumber,
+  identifier: i.identifier,
+  title: i.title,
+  description: i.description,
+  priority: i.priority,
+  assignee_agent_id: i.assigneeAgentId,
+  origin_id: i.routineId,
+  origin_run_id: i.runId,
+  context: i.context,
+});
+
+const commentRecord = (c: CommentInsert) => ({ company_id: c.companyId, issue_id: c.issueId, run_id: c.runId, body: c.body });
