@@ -74,6 +74,14 @@ function request() {
 })();
 `;
 
+/** Every query any pg client of this process sends (the server's and the bare route's). */
+let queries = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  queries++;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
 interface Measured {
   requests: number;
   perSec: number;
@@ -82,6 +90,8 @@ interface Measured {
   errors: number;
   /** Main-thread (server) event-loop busy time per request: the Node CPU cost, independent of machine load. */
   serverBusyMsPerRequest: number;
+  /** Database round trips per request (a batch of concurrent fires shares its queries). */
+  queriesPerRequest: number;
 }
 
 type Target = { url: string; secret: string | null };
@@ -90,6 +100,7 @@ function drive(targets: Target[], seconds: number, expect = 202): Promise<Measur
   return new Promise((resolve, reject) => {
     const worker = new Worker(CLIENT, { eval: true, workerData: { targets, seconds, concurrency: CONCURRENCY, expect } });
     const elu = performance.eventLoopUtilization();
+    const queriesBefore = queries;
     worker.once("error", reject);
     worker.once("message", ({ latencies, errors, elapsed }: { latencies: number[]; errors: number; elapsed: number }) => {
       const busyMs = performance.eventLoopUtilization(elu).active;
@@ -102,6 +113,7 @@ function drive(targets: Target[], seconds: number, expect = 202): Promise<Measur
         p99Ms: at(0.99),
         errors,
         serverBusyMsPerRequest: Math.round((busyMs / Math.max(1, latencies.length + errors)) * 1000) / 1000,
+        queriesPerRequest: Math.round(((queries - queriesBefore) / Math.max(1, latencies.length + errors)) * 100) / 100,
       });
       void worker.terminate();
     });

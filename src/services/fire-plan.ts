@@ -88,10 +88,12 @@ export interface FirePlan {
   keys: Map<string, { runId: string; existing?: RunRow } | null>;
   triggerMarks: Map<string, TriggerMark>;
   routineMarks: Map<string, RoutineMark>;
+  /** Fingerprints of accepted webhook deliveries, recorded with the fires (replay protection). */
+  replays: { triggerId: string; fingerprint: string; retentionSec: number }[];
 }
 
 export function newFirePlan(): FirePlan {
-  return { runs: [], issues: [], comments: [], active: new Map(), keys: new Map(), triggerMarks: new Map(), routineMarks: new Map() };
+  return { runs: [], issues: [], comments: [], active: new Map(), keys: new Map(), triggerMarks: new Map(), routineMarks: new Map(), replays: [] };
 }
 
 /** An idempotency key is unique per routine and trigger (no trigger counts as one). */
@@ -108,4 +110,4 @@ export function markRoutine(plan: FirePlan, id: string, mark: RoutineMark): void
 }
 
 export const isEmptyPlan = (plan: FirePlan): boolean =>
-  plan.runs.length === 0 && plan.triggerMarks.size === 0 && plan.routineMarks.size === 0;
+  plan.runs.length === 0 && plan.triggerMarks.size === 0 && plan.routineMarks.size === 0 && plan.replays.length === 0;

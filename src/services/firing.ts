@@ -142,13 +142,12 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       failureReason: null,
       completedAt: null,
     };
-    if (key) plan.keys.set(key, { runId: base.id });
-
     const refused = refusal(routine, trigger, req.source);
+    // Scheduled fires are refused on the record; callers of other sources get the error, and nothing is planned.
+    if (refused && req.source === "webhook") throw conflict("Routine trigger is not active");
+    if (refused && req.source !== "schedule") throw conflict(refused);
+    if (key) plan.keys.set(key, { runId: base.id });
     if (refused) {
-      // Scheduled fires are refused on the record; callers of other sources get the error.
-      if (req.source === "webhook") throw conflict("Routine trigger is not active");
-      if (req.source !== "schedule") throw conflict(refused);
       planRun(plan, { ...base, status: "skipped", failureReason: refused, completedAt: now }, refused);
       return { runId: base.id, duplicate: false };
     }
@@ -208,17 +207,20 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
   }
 
   /**
-   * Writes a plan: takes the issue numbers its executions need, then writes every run, issue, heartbeat
-   * run, comment and mark in one statement. Returns the run of every planned fire by planned id: the one
-   * written, or — when a fire that committed after the plan's reads took the key or slot — that one's.
+   * Writes a plan in one statement: every run, issue (numbered by the statement), heartbeat run, comment,
+   * fingerprint and mark. Only when a run's text names an issue of the plan are the numbers taken first,
+   * by a statement of their own. Returns the run of every planned fire by planned id: the one written,
+   * or — when a fire that committed after the plan's reads took the key or slot — that one's.
    */
   async function flush(tx: Executor, plan: FirePlan): Promise<Map<string, RunRow>> {
     if (isEmptyPlan(plan)) return new Map();
+    const namesIssue = plan.runs.some((r) => typeof r.failureReason === "function");
     const counts = new Map<string, number>();
-    for (const i of plan.issues) counts.set(i.companyId, (counts.get(i.companyId) ?? 0) + 1);
+    if (namesIssue) for (const i of plan.issues) counts.set(i.companyId, (counts.get(i.companyId) ?? 0) + 1);
     const numbers = await fireRepo.allocateIssueNumbers(tx, counts);
     const issues = plan.issues.map(({ execution, ...issue }) => {
-      const company = numbers.get(issue.companyId)!;
+      const company = numbers.get(issue.companyId);
+      if (!company) return { ...issue, id: execution.id, issueNumber: null, identifier: null };
       const issueNumber = company.first++;
       execution.identifier = `${company.prefix}-${issueNumber}`;
       return { ...issue, id: execution.id, issueNumber, identifier: execution.identifier };
@@ -227,6 +229,7 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       runs: plan.runs.map((r) => ({ ...r, failureReason: typeof r.failureReason === "function" ? r.failureReason() : r.failureReason })),
       issues,
       comments: plan.comments,
+      replays: plan.replays,
       maxAttempts: config.dispatch.maxAttempts,
       triggerMarks: [...plan.triggerMarks].map(([id, mark]) => ({ id, ...mark })),
       routineMarks: [...plan.routineMarks].map(([id, mark]) => ({ id, ...mark })),

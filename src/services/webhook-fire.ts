@@ -22,11 +22,16 @@ import { createRateLimiter, type RateLimiter } from "../domain/rate-limit";
 import type { SecretBox } from "../domain/secret-box";
 import { PUBLIC_ID, type WebhookAuthFailure, type WebhookHeaders, verifyWebhook } from "../domain/webhook-auth";
 import { webhookPayload } from "../domain/webhook-payload";
-import type { Db } from "../store/db";
+import { OPEN_ISSUE_STATUSES } from "../domain/enums";
+import type { Db, Executor } from "../store/db";
+import { fireRepo } from "../store/repos/fire";
+import { routinesRepo } from "../store/repos/routines";
 import type { RunRow } from "../store/repos/runs";
 import type { TriggerRow } from "../store/repos/triggers";
 import { webhookReplaysRepo } from "../store/repos/webhook-replays";
-import type { FiringService } from "./firing";
+import { createBatcher } from "./batcher";
+import { executionOf, keyOf, newFirePlan } from "./fire-plan";
+import type { FireRequest, FiringService, PlannedFire } from "./firing";
 
 export interface PublicFireRequest {
   publicId: string;
@@ -91,13 +96,105 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
     }
   }
 
+  /** Concurrent requests look their triggers up together: one read for all that arrive while one is running. */
+  const targets = createBatcher(
+    async (publicIds: string[]) => {
+      const found = await webhookReplaysRepo.findTargets(db, [...new Set(publicIds)]);
+      return publicIds.map((id) => found.get(id) ?? null);
+    },
+    { maxBatch: 200, maxInFlight: 2 },
+  );
+
+  /**
+   * Authenticated deliveries of any triggers fire together: one transaction locks their routines (in id
+   * order), reads what they need once, decides each through the firing path, records their fingerprints and
+   * writes every run with one flush. Each delivery gets its own answer (a run, or 404/409 for itself). When
+   * the transaction fails as a whole, each delivery is fired alone so that one cannot fail the others.
+   */
+  const deliveries = createBatcher(
+    async (batch: Delivery[]) => {
+      try {
+        return await db.transaction((tx) => fireTogether(tx, batch));
+      } catch {
+        return Promise.all(batch.map((d) => db.transaction((tx) => fireAlone(tx, d)).catch((err: Error) => err)));
+      }
+    },
+    { maxBatch: 200, maxInFlight: 1 },
+  );
+
+  async function fireTogether(tx: Executor, batch: Delivery[]): Promise<(RunRow | AppError)[]> {
+    const routineIds = [...new Set(batch.map((d) => d.trigger.routineId))].sort();
+    const routines = await routinesRepo.lockMany(tx, routineIds);
+    const policyReads = [...routines.values()].filter((r) => r.concurrencyPolicy !== "always_enqueue").map((r) => r.id);
+    const keys = batch.flatMap((d) => (d.idempotencyKey ? [{ routineId: d.trigger.routineId, triggerId: d.trigger.id, key: d.idempotencyKey }] : []));
+    const context = await fireRepo.batchContext(tx, {
+      triggerIds: [...new Set(batch.map((d) => d.trigger.id))],
+      activeFor: policyReads,
+      openStatuses: OPEN_ISSUE_STATUSES,
+      keys,
+      fingerprints: batch.flatMap((d) => d.fingerprints.map((fingerprint) => ({ triggerId: d.trigger.id, fingerprint }))),
+    });
+    const { live } = context;
+
+    const plan = newFirePlan();
+    const active = new Map(context.active.map((i) => [i.originId!, i]));
+    for (const id of policyReads) plan.active.set(id, active.has(id) ? executionOf(active.get(id)!) : null);
+    for (const k of keys) plan.keys.set(keyOf(k.routineId, k.triggerId, k.key), null);
+    for (const run of context.existing) plan.keys.set(keyOf(run.routineId, run.triggerId, run.idempotencyKey!), { runId: run.id, existing: run });
+    const triggers = new Map(context.triggers.map((t) => [t.id, t]));
+
+    const planned: (PlannedFire | AppError)[] = [];
+    for (const d of batch) {
+      const routine = routines.get(d.trigger.routineId);
+      const trigger = triggers.get(d.trigger.id);
+      if (!routine || !trigger) {
+        planned.push(notFound("Routine trigger not found"));
+        continue;
+      }
+      // Replays first, as a lone fire checks them: under the routine lock, before the fire decides.
+      const fingerprints = d.fingerprints.map((f) => `${trigger.id}/${f}`);
+      if (fingerprints.some((f) => live.has(f))) {
+        planned.push(conflict("Duplicate delivery"));
+        continue;
+      }
+      try {
+        planned.push(await firing.planFire(tx, plan, fireRequest(d), { routine, trigger, now: context.now }));
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        planned.push(err);
+        continue;
+      }
+      for (const f of fingerprints) live.add(f);
+      const retentionSec = replayRetentionSec(trigger);
+      plan.replays.push(...d.fingerprints.map((fingerprint) => ({ triggerId: trigger.id, fingerprint, retentionSec })));
+    }
+    const runs = await firing.flush(tx, plan);
+    return planned.map((p) => (p instanceof AppError ? p : (p.existing ?? runs.get(p.runId) ?? new Error(`run ${p.runId} was not written`))) as RunRow | AppError);
+  }
+
+  /** One delivery in a transaction of its own: the fingerprints are claimed under the routine lock, then it fires. */
+  async function fireAlone(tx: Executor, d: Delivery): Promise<RunRow> {
+    const { run } = await firing.fireWithin(tx, {
+      ...fireRequest(d),
+      // Under the routine lock, so that locks are taken in the order every writer uses (routine, then
+      // trigger). In the fire's transaction: a fire that fails forgets the fingerprints again.
+      underLock: async (tx) => {
+        if (d.fingerprints.length === 0) return;
+        const claim = await webhookReplaysRepo.claim(tx, d.trigger.id, d.fingerprints, replayRetentionSec(d.trigger));
+        if (claim === "gone") throw notFound("Routine trigger not found");
+        if (claim === "duplicate") throw conflict("Duplicate delivery");
+      },
+    });
+    return run;
+  }
+
   return {
     /** Largest body the route accepts (bytes). */
     bodyLimit,
 
     async fire(req: PublicFireRequest): Promise<RunRow> {
       const nowMs = clock.now().getTime();
-      const target = PUBLIC_ID.test(req.publicId) ? await webhookReplaysRepo.findTarget(db, req.publicId) : undefined;
+      const target = PUBLIC_ID.test(req.publicId) ? await targets.load(req.publicId) : null;
       if (!target || target.trigger.kind !== "webhook") {
         throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
       }
@@ -123,29 +220,27 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
       const idempotencyKey = readIdempotencyKey(req.headers);
       const parsed = webhookPayload(req.rawBody, req.contentType);
       if (!parsed.ok) throw badRequest(parsed.error);
-
-      const { replayFingerprints } = verdict;
-      const { run } = await db.transaction((tx) =>
-        firing.fireWithin(tx, {
-          routineId: trigger.routineId,
-          source: "webhook",
-          triggerId: trigger.id,
-          payload: parsed.payload,
-          idempotencyKey,
-          // Under the routine lock, so that locks are taken in the order every writer uses (routine, then
-          // trigger). In the fire's transaction: a fire that fails forgets the fingerprints again.
-          underLock: async (tx) => {
-            if (replayFingerprints.length === 0) return;
-            const claim = await webhookReplaysRepo.claim(tx, trigger.id, replayFingerprints, replayRetentionSec(trigger));
-            if (claim === "gone") throw notFound("Routine trigger not found");
-            if (claim === "duplicate") throw conflict("Duplicate delivery");
-          },
-        }),
-      );
-      return run;
+      return deliveries.load({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints });
     },
   };
 }
+
+/** An authenticated delivery, ready to fire. */
+interface Delivery {
+  trigger: TriggerRow;
+  payload: Record<string, unknown>;
+  idempotencyKey: string | null;
+  /** The replay fingerprints of its signature / delivery id. */
+  fingerprints: string[];
+}
+
+const fireRequest = (d: Delivery): FireRequest => ({
+  routineId: d.trigger.routineId,
+  source: "webhook",
+  triggerId: d.trigger.id,
+  payload: d.payload,
+  idempotencyKey: d.idempotencyKey,
+});
 
 /** `Idempotency-Key`: trimmed, 1..255 characters; absent or blank means none. */
 function readIdempotencyKey(headers: WebhookHeaders): string | null {

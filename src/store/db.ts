@@ -7,6 +7,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { type SQL, sql } from "drizzle-orm";
 import { schemaTables } from "./schema";
@@ -116,4 +117,34 @@ export async function dbNow(db: Executor): Promise<Date> {
 /** Sends a NOTIFY; inside a transaction it is delivered on commit, and dropped on rollback. */
 export async function notify(db: Executor, channel: string, payload = ""): Promise<void> {
   await db.execute(sql`select pg_notify(${channel}, ${payload})`);
+}
+
+/**
+ * A list as one array parameter (`= any(${pgArray(ids, "uuid")})`): the planner looks each value up in
+ * an index, where a join against a JSON list is estimated blind and may scan the whole table.
+ */
+export function pgArray(values: readonly string[], type: "uuid" | "text"): SQL {
+  const literal = `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
+  return sql`${literal}::${sql.raw(type)}[]`;
+}
+
+interface PreparingSession {
+  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: false): {
+    execute(): Promise<{ rows: unknown[] }>;
+  };
+}
+
+/**
+ * `queryRows` as a named prepared statement: on PostgreSQL each connection parses and plans it once, not on
+ * every call (for the big statements of the fire path, planning cost about as much as running). The name
+ * is the hash of the text, so a statement whose text changes is simply another statement. PGlite runs it
+ * as an ordinary query.
+ */
+export async function queryPrepared<T>(db: Executor, query: SQL): Promise<T[]> {
+  const session = (db as unknown as { _: { session: PreparingSession } })._.session;
+  const compiled = session.dialect.sqlToQuery(query);
+  const name = `routined_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 16)}`;
+  const result = await session.prepareQuery(compiled, undefined, name, false).execute();
+  return result.rows as T[];
 }

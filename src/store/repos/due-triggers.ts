@@ -5,7 +5,7 @@
  * (skipping any that are busy) cannot deadlock with them.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../db";
+import type { Executor } from "../db";
 import { routineTriggers, routines } from "../schema";
 import type { RoutineRow } from "./routines";
 import type { TriggerRow } from "./triggers";

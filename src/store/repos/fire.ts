@@ -4,9 +4,10 @@
  * other fire of it can proceed.
  */
 import { type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { CHANNELS } from "../../domain/channels";
 import type { IssueStatus, RunSource, RunStatus } from "../../domain/enums";
-import { type Executor, queryRows } from "../db";
+import { type Executor, pgArray, queryPrepared, queryRows } from "../db";
 import { jsonRowOf, rowOf } from "../raw-rows";
 import { issues, routineRuns, routineTriggers } from "../schema";
 import type { IssueRow } from "./issues";
@@ -33,6 +34,28 @@ export interface FireContext {
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
+export interface BatchContextQuery {
+  triggerIds: string[];
+  /** Routines whose active execution is needed (every policy but always_enqueue). */
+  activeFor: string[];
+  openStatuses: readonly IssueStatus[];
+  keys: { routineId: string; triggerId: string | null; key: string }[];
+  /** Webhook fingerprints to look for. */
+  fingerprints: { triggerId: string; fingerprint: string }[];
+}
+
+export interface BatchContext {
+  now: Date;
+  triggers: TriggerRow[];
+  active: IssueRow[];
+  existing: RunRow[];
+  /** The fingerprints recorded and unexpired, as `triggerId/fingerprint`. */
+  live: Set<string>;
+}
+
+/** How the idempotency index spells "no trigger". */
+const NO_TRIGGER = "00000000-0000-0000-0000-000000000000";
+
 export interface RunInsert {
   id: string;
   companyId: string;
@@ -56,8 +79,9 @@ export interface IssueInsert {
   routineId: string;
   /** The run that creates the issue: the issue is written only if the run is. */
   runId: string;
-  issueNumber: number;
-  identifier: string;
+  /** Null: the statement takes the next number of the company's counter (then every issue of the write must be null). */
+  issueNumber: number | null;
+  identifier: string | null;
   projectId: string | null;
   goalId: string | null;
   parentId: string | null;
@@ -76,11 +100,23 @@ export interface CommentInsert {
   body: string;
 }
 
+/** A webhook delivery's fingerprint, kept until `now() + retentionSec` (replay protection). */
+export interface ReplayInsert {
+  triggerId: string;
+  fingerprint: string;
+  retentionSec: number;
+}
+
+/** Expired fingerprints deleted per fingerprint written, so the table drains without a sweeper loop. */
+const REPLAYS_SWEPT_PER_FINGERPRINT = 10;
+
 /** Everything a plan of fires writes; marks carry only the fields to set (a present null is written). */
 export interface FireRows {
   runs: RunInsert[];
   issues: IssueInsert[];
   comments: CommentInsert[];
+  /** Fingerprints found absent or expired under the routines' locks (`batchContext`). */
+  replays: ReplayInsert[];
   /** Of the heartbeat runs that wake the issues' assignees. */
   maxAttempts: number;
   triggerMarks: ({ id: string } & Record<string, unknown>)[];
@@ -121,6 +157,54 @@ export const fireRepo = {
   },
 
   /**
+   * What a batch of fires needs to know once it holds its routines' locks, in one read: the clock, the
+   * triggers, the newest open execution of each routine in `activeFor`, the runs that already hold any of
+   * `keys` (idempotency keys), and which webhook fingerprints are recorded and unexpired. Fingerprints are
+   * only written under their trigger's routine lock, so this answer holds until the batch commits.
+   */
+  async batchContext(tx: Executor, q: BatchContextQuery): Promise<BatchContext> {
+    const keys = JSON.stringify(q.keys.map((k) => ({ routine_id: k.routineId, trigger_id: k.triggerId ?? NO_TRIGGER, key: k.key })));
+    const fingerprints = JSON.stringify(q.fingerprints.map((f) => ({ trigger_id: f.triggerId, fingerprint: f.fingerprint })));
+    // Every list is looked up value by value in an index (`any(array)`, LATERAL … LIMIT 1): the tables grow
+    // with traffic, and a hash join against a JSON list would scan them whole.
+    const [row] = await queryPrepared<{
+      now: string | Date;
+      triggers: unknown[] | null;
+      active: unknown[] | null;
+      existing: unknown[] | null;
+      live: string[] | null;
+    }>(
+      tx,
+      sql`select now() as now,
+          (select json_agg(t) from routine_triggers t where t.id = any(${pgArray(q.triggerIds, "uuid")})) as triggers,
+          (select json_agg(i) from (
+            select distinct on (origin_id) * from issues
+            where origin_kind = 'routine_execution' and origin_id = any(${pgArray(q.activeFor, "text")})
+              and status = any(${pgArray(q.openStatuses, "text")})
+            order by origin_id, created_at desc) i) as active,
+          (select json_agg(r) from jsonb_to_recordset(${keys}::jsonb) as k(routine_id uuid, trigger_id uuid, key text)
+            cross join lateral (
+              select * from routine_runs r
+              where r.routine_id = k.routine_id and coalesce(r.trigger_id, ${NO_TRIGGER}::uuid) = k.trigger_id
+                and r.idempotency_key = k.key limit 1) r) as existing,
+          (select json_agg(f.trigger_id || '/' || f.fingerprint)
+            from jsonb_to_recordset(${fingerprints}::jsonb) as f(trigger_id uuid, fingerprint text)
+            cross join lateral (
+              select 1 from webhook_replays w
+              where w.trigger_id = f.trigger_id and w.fingerprint = f.fingerprint and w.expires_at >= now() limit 1) w
+          ) as live`,
+    );
+    const rows = <T extends PgTable>(table: T, raw: unknown[] | null) => (raw ?? []).map((r) => jsonRowOf(table, r)!);
+    return {
+      now: new Date(row!.now),
+      triggers: rows(routineTriggers, row!.triggers),
+      active: rows(issues, row!.active),
+      existing: rows(routineRuns, row!.existing),
+      live: new Set(row!.live ?? []),
+    };
+  },
+
+  /**
    * Takes `count` issue numbers from each company's counter: the first of them and the company's prefix.
    * Locks the company rows until the transaction ends (as creating any issue does), in id order.
    */
@@ -139,13 +223,14 @@ export const fireRepo = {
 
   /**
    * Writes what fires decided, in one statement: the runs (a run whose idempotency key or schedule slot is
-   * taken is not written, nor is anything of it), the execution issues of the runs written, their
-   * assignees' queued heartbeat runs and a NOTIFY per agent (delivered on commit), system comments, and
+   * taken is not written, nor is anything of it), the execution issues of the runs written (numbered from
+   * their companies' counters, locked in id order, unless numbered already), their assignees' queued
+   * heartbeat runs and a NOTIFY per agent (delivered on commit), system comments, webhook fingerprints, and
    * the trigger and routine fields the fires set. Returns the runs written. Foreign keys are checked at
    * the end of the statement, so a row may refer to an issue written by the same statement.
    */
   async writeFires(tx: Executor, w: FireRows): Promise<RunRow[]> {
-    const rows = await queryRows<Record<string, unknown>>(
+    const rows = await queryPrepared<Record<string, unknown>>(
       tx,
       sql`with run as (
           insert into routine_runs (id, company_id, routine_id, trigger_id, source, status, triggered_at,
@@ -157,16 +242,29 @@ export const fireRepo = {
             coalesced_into_run_id uuid, failure_reason text, completed_at timestamptz)
           on conflict do nothing
           returning *
+        ), planned_issue as (
+          select x.*, row_number() over (partition by x.company_id order by x.ord) as n
+          from jsonb_to_recordset(${JSON.stringify(w.issues.map(issueRecord))}::jsonb) as x(ord int, id uuid,
+            company_id uuid, project_id uuid, goal_id uuid, parent_id uuid, issue_number int, identifier text,
+            title text, description text, priority text, assignee_agent_id uuid, origin_id text, origin_run_id uuid,
+            context jsonb)
+          join run on run.id = x.origin_run_id
+        ), counter_locked as (
+          select id from companies
+          where id in (select company_id from planned_issue where issue_number is null)
+          order by id for update
+        ), counter as (
+          update companies c set issue_counter = c.issue_counter + k.taken
+          from (select company_id, count(*) as taken from planned_issue group by company_id) k
+          where c.id = k.company_id and c.id in (select id from counter_locked)
+          returning c.id, c.issue_counter - k.taken as base, c.issue_prefix as prefix
         ), issue as (
           insert into issues (id, company_id, project_id, goal_id, parent_id, issue_number, identifier, title,
             description, status, priority, assignee_agent_id, origin_kind, origin_id, origin_run_id, context)
-          select x.id, x.company_id, x.project_id, x.goal_id, x.parent_id, x.issue_number, x.identifier, x.title,
-            x.description, 'todo', x.priority, x.assignee_agent_id, 'routine_execution', x.origin_id, x.origin_run_id,
-            x.context
-          from jsonb_to_recordset(${JSON.stringify(w.issues.map(issueRecord))}::jsonb) as x(id uuid, company_id uuid,
-            project_id uuid, goal_id uuid, parent_id uuid, issue_number int, identifier text, title text,
-            description text, priority text, assignee_agent_id uuid, origin_id text, origin_run_id uuid, context jsonb)
-          join run on run.id = x.origin_run_id
+          select p.id, p.company_id, p.project_id, p.goal_id, p.parent_id, coalesce(p.issue_number, c.base + p.n),
+            coalesce(p.identifier, c.prefix || '-' || (c.base + p.n)), p.title, p.description, 'todo', p.priority,
+            p.assignee_agent_id, 'routine_execution', p.origin_id, p.origin_run_id, p.context
+          from planned_issue p left join counter c on c.id = p.company_id
           returning id, company_id, assignee_agent_id, origin_run_id
         ), heartbeat as (
           insert into heartbeat_runs (company_id, agent_id, issue_id, routine_run_id, status, max_attempts, run_after)
@@ -187,13 +285,26 @@ export const fireRepo = {
                  ${setIfPresent("lastFiredAt", "last_fired_at", "timestamptz")},
                  ${setIfPresent("lastResult", "last_result", "text")}, updated_at = now()
             from jsonb_array_elements(${JSON.stringify(w.triggerMarks)}::jsonb) v(j)
-           where t.id = (v.j->>'id')::uuid
+           where t.id = (v.j->>'id')::uuid and t.id = any(${pgArray(w.triggerMarks.map((m) => m.id), "uuid")})
+        ), replay as (
+          select distinct on (x.trigger_id, x.fingerprint) *
+          from jsonb_to_recordset(${JSON.stringify(w.replays.map(replayRecord))}::jsonb) as x(trigger_id uuid,
+            fingerprint text, retention_sec int)
+        ), replays_swept as (
+          delete from webhook_replays where (trigger_id, fingerprint) in (
+            select trigger_id, fingerprint from webhook_replays
+            where expires_at < now() and (trigger_id, fingerprint) not in (select trigger_id, fingerprint from replay)
+            limit ${REPLAYS_SWEPT_PER_FINGERPRINT * w.replays.length} for update skip locked)
+        ), replays as (
+          insert into webhook_replays (trigger_id, fingerprint, expires_at)
+          select trigger_id, fingerprint, now() + make_interval(secs => retention_sec) from replay
+          on conflict (trigger_id, fingerprint) do update set expires_at = excluded.expires_at
         ), routine_marks as (
           update routines t
              set ${setIfPresent("lastTriggeredAt", "last_triggered_at", "timestamptz")},
                  ${setIfPresent("lastEnqueuedAt", "last_enqueued_at", "timestamptz")}, updated_at = now()
             from jsonb_array_elements(${JSON.stringify(w.routineMarks)}::jsonb) v(j)
-           where t.id = (v.j->>'id')::uuid
+           where t.id = (v.j->>'id')::uuid and t.id = any(${pgArray(w.routineMarks.map((m) => m.id), "uuid")})
         )
         select run.*, (select count(*) from woken) as woken from run`,
     );
@@ -222,7 +333,8 @@ const runRecord = (r: RunInsert) => ({
   completed_at: r.completedAt,
 });
 
-const issueRecord = (i: IssueInsert) => ({
+const issueRecord = (i: IssueInsert, ord: number) => ({
+  ord,
   id: i.id,
   company_id: i.companyId,
   project_id: i.projectId,
@@ -238,5 +350,7 @@ const issueRecord = (i: IssueInsert) => ({
   origin_run_id: i.runId,
   context: i.context,
 });
+
+const replayRecord = (r: ReplayInsert) => ({ trigger_id: r.triggerId, fingerprint: r.fingerprint, retention_sec: r.retentionSec });
 
 const commentRecord = (c: CommentInsert) => ({ company_id: c.companyId, issue_id: c.issueId, run_id: c.runId, body: c.body });

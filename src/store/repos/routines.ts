@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Executor } from "../db";
+import { type Executor, pgArray, queryPrepared } from "../db";
+import { rowOf } from "../raw-rows";
 import { routines } from "../schema";
 
 export type RoutineRow = typeof routines.$inferSelect;
@@ -17,6 +18,19 @@ export const routinesRepo = {
   async getForUpdate(db: Executor, id: string): Promise<RoutineRow | undefined> {
     const [row] = await db.select().from(routines).where(eq(routines.id, id)).for("update");
     return row;
+  },
+  /** Locks several routines in id order (the order every batch uses, so two batches cannot deadlock). */
+  async lockMany(db: Executor, ids: string[]): Promise<Map<string, RoutineRow>> {
+    if (ids.length === 0) return new Map();
+    // Raw SQL: on the webhook hot path, building this with the query builder cost more than running it.
+    const rows = await queryPrepared<Record<string, unknown>>(
+      db,
+      sql`select * from routines where id = any(${pgArray(ids, "uuid")}) order by id for update`,
+    );
+    return new Map(rows.map((raw) => {
+      const row = rowOf(routines, raw);
+      return [row.id, row];
+    }));
   },
   async list(
     db: Executor,

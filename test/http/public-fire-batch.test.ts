@@ -1,0 +1,102 @@
+/**
+ * Concurrent webhook deliveries fire together (one transaction for all that arrive while another batch
+ * runs): every delivery must get the answer it would get alone, and the routine the outcomes it would get
+ * from the same deliveries one by one.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/store/db";
+import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { paperclip } from "../helpers/webhooks";
+
+let t: TestApp;
+let w: Awaited<ReturnType<typeof seedWorld>>;
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { ROUTINED_WEBHOOK_RATE_PER_TRIGGER: "100000", ROUTINED_WEBHOOK_RATE_PER_IP: "100000" } });
+  w = await seedWorld(t);
+});
+afterAll(() => t.close());
+
+async function hook(concurrencyPolicy: string) {
+  const routine = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
+    body: { title: `batch ${concurrencyPolicy}`, assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy },
+  });
+  const created = await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
+  expect(created.status).toBe(201);
+  const { trigger, secretMaterial } = created.body;
+  return { routineId: routine.body.id as string, path: `/api/routine-triggers/public/${trigger.publicId}/fire`, secret: secretMaterial.webhookSecret as string };
+}
+
+type Hook = Awaited<ReturnType<typeof hook>>;
+
+/** A signed delivery; the same `body` and timestamp give the same signature. */
+function deliver(h: Hook, body: string, headers: Record<string, string> = {}) {
+  const ts = Math.floor(Date.now() / 1000);
+  return t.app
+    .inject({ method: "POST", url: h.path, headers: { "content-type": "application/json", ...paperclip(h.secret, body, ts), ...headers }, payload: body })
+    .then((res) => ({ status: res.statusCode, body: res.json() }));
+}
+
+const runsOf = (routineId: string) =>
+  queryRows<{ id: string; status: string; linked_issue_id: string | null }>(
+    t.db.store.db,
+    sql`select id, status, linked_issue_id from routine_runs where routine_id = ${routineId}`,
+  );
+
+describe("concurrent webhook deliveries", () => {
+  it("coalesce_if_active: one execution issue, every other delivery coalesced into it with a comment", async () => {
+    const h = await hook("coalesce_if_active");
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => deliver(h, JSON.stringify({ n: i }))));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(20);
+    const runs = await runsOf(h.routineId);
+    expect(runs.filter((r) => r.status === "issue_created")).toHaveLength(1);
+    expect(runs.filter((r) => r.status === "coalesced")).toHaveLength(19);
+    const issueId = runs.find((r) => r.status === "issue_created")!.linked_issue_id;
+    expect(new Set(runs.map((r) => r.linked_issue_id))).toEqual(new Set([issueId]));
+    const [comments] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from issue_comments where issue_id = ${issueId}`);
+    expect(Number(comments!.n)).toBe(19);
+  });
+
+  it("always_enqueue across routines: an issue each, numbered without gaps or repeats, every run answered", async () => {
+    const hooks = await Promise.all([hook("always_enqueue"), hook("always_enqueue"), hook("always_enqueue")]);
+    const [before] = await queryRows<{ n: number }>(t.db.store.db, sql`select issue_counter as n from companies where id = ${w.company.id}`);
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => deliver(hooks[i % 3]!, JSON.stringify({ n: i }))));
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(202));
+    expect(answers.every((a) => a.body.status === "issue_created" && a.body.linkedIssueId)).toBe(true);
+    const numbers = await queryRows<{ issue_number: number }>(
+      t.db.store.db,
+      sql`select issue_number from issues where id = any(${`{${answers.map((a) => a.body.linkedIssueId).join(",")}}`}::uuid[]) order by 1`,
+    );
+    const first = Number(before!.n) + 1;
+    expect(numbers.map((r) => r.issue_number)).toEqual(Array.from({ length: 30 }, (_, i) => first + i));
+    const heartbeats = await queryRows<{ n: string }>(
+      t.db.store.db,
+      sql`select count(*) as n from heartbeat_runs where routine_run_id = any(${`{${answers.map((a) => a.body.id).join(",")}}`}::uuid[])`,
+    );
+    expect(Number(heartbeats[0]!.n)).toBe(30);
+    for (const h of hooks) expect((await t.request("GET", `/api/routines/${h.routineId}`)).body.lastTriggeredAt).not.toBeNull();
+  });
+
+  it("the same signed delivery sent five times at once fires once; the others are refused as duplicates", async () => {
+    const h = await hook("always_enqueue");
+    const body = JSON.stringify({ event: "once" });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(h, body)));
+    const fresh = await Promise.all([deliver(h, '{"event":"a"}'), deliver(h, body), deliver(h, '{"event":"b"}')]);
+    expect(fresh.map((a) => a.status)).toEqual([202, 409, 202]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409, 409, 409]);
+    expect(answers.filter((a) => a.status === 409).map((a) => a.body)).toEqual(Array(4).fill({ error: "Duplicate delivery" }));
+    expect(await runsOf(h.routineId)).toHaveLength(3);
+  });
+
+  it("one Idempotency-Key sent with ten different deliveries at once: one run, the same answer for all", async () => {
+    const h = await hook("always_enqueue");
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => deliver(h, JSON.stringify({ n: i }), { "idempotency-key": "order-42" })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(await runsOf(h.routineId)).toHaveLength(1);
+  });
+});
