@@ -210,9 +210,10 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
    * Writes a plan in one statement: every run, issue (numbered by the statement), heartbeat run, comment,
    * fingerprint and mark. Only when a run's text names an issue of the plan are the numbers taken first,
    * by a statement of their own. Returns the run of every planned fire by planned id: the one written,
-   * or — when a fire that committed after the plan's reads took the key or slot — that one's.
+   * or — when a fire that committed after the plan's reads took the key or slot — that one's; or, asked
+   * for `nothing`, an empty map.
    */
-  async function flush(tx: Executor, plan: FirePlan): Promise<Map<string, RunRow>> {
+  async function flush(tx: Executor, plan: FirePlan, returning: "runs" | "nothing" = "runs"): Promise<Map<string, RunRow>> {
     if (isEmptyPlan(plan)) return new Map();
     const namesIssue = plan.runs.some((r) => typeof r.failureReason === "function");
     const counts = new Map<string, number>();
@@ -233,8 +234,9 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
       maxAttempts: config.dispatch.maxAttempts,
       triggerMarks: [...plan.triggerMarks].map(([id, mark]) => ({ id, ...mark })),
       routineMarks: [...plan.routineMarks].map(([id, mark]) => ({ id, ...mark })),
-    });
+    }, returning);
     const runs = new Map(written.map((run) => [run.id, run]));
+    if (returning === "nothing") return runs;
     for (const r of plan.runs) {
       if (runs.has(r.id)) continue;
       const existing = r.idempotencyKey

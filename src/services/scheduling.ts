@@ -95,7 +95,7 @@ export function createSchedulingService(
               const plan = newFirePlan();
               if (firstOfRoutine) preload(plan, d.routine.id);
               const planned = await planTrigger(sp, plan, d, now, txNow);
-              await firing.flush(sp, plan);
+              await firing.flush(sp, plan, "nothing");
               return planned;
             })
           : await planTrigger(tx, batchPlan, d, now, txNow);
@@ -110,7 +110,7 @@ export function createSchedulingService(
         });
       }
     }
-    await firing.flush(tx, batchPlan);
+    await firing.flush(tx, batchPlan, "nothing");
     return result;
   }
 

@@ -1,11 +1,16 @@
 /** Rows of raw SQL (`returning *`, `row_to_json`) turned into the shape drizzle's select gives for a table. */
-import { getTableColumns } from "drizzle-orm";
+import { type Column, getTableColumns } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+
+/** Each table's fields and columns, listed once (the hot paths map thousands of rows). */
+const columnsOf = new WeakMap<PgTable, [string, Column][]>();
 
 /** Maps database column names to the table's field names and driver values (timestamp text, jsonb) to JS. */
 export function rowOf<T extends PgTable>(table: T, raw: Record<string, unknown>): T["$inferSelect"] {
+  let columns = columnsOf.get(table);
+  if (!columns) columnsOf.set(table, (columns = Object.entries(getTableColumns(table))));
   const row: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(getTableColumns(table))) {
+  for (const [field, column] of columns) {
     const value = raw[column.name];
     row[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
   }

@@ -5,7 +5,8 @@
  * (skipping any that are busy) cannot deadlock with them.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Executor } from "../db";
+import { type Executor, queryPrepared } from "../db";
+import { jsonRowOf } from "../raw-rows";
 import { routineTriggers, routines } from "../schema";
 import type { RoutineRow } from "./routines";
 import type { TriggerRow } from "./triggers";
@@ -16,22 +17,28 @@ export interface DueTrigger {
   routine: RoutineRow;
 }
 
-/** The filter of the partial index `routine_triggers_due_idx`, written as it is so the planner uses it. */
+/** The filter of the partial index `routine_triggers_due_idx`, written as it is so the planner uses it (the claim spells it too). */
 const enabledSchedule = sql`${routineTriggers.kind} = 'schedule' and ${routineTriggers.enabled} and ${routineTriggers.nextRunAt} is not null`;
 
 /** Due triggers and their routines, oldest due first; `txNow` is the transaction's `now()`. */
 export async function claimDueTriggers(tx: Executor, now: Date, limit: number): Promise<{ due: DueTrigger[]; txNow: Date | null }> {
-  const rows = await tx
-    .select({ trigger: routineTriggers, routine: routines, txNow: sql<string>`now()` })
-    .from(routineTriggers)
-    .innerJoin(routines, eq(routines.id, routineTriggers.routineId))
-    .where(and(enabledSchedule, sql`${routineTriggers.nextRunAt} <= ${now.toISOString()}::timestamptz`, eq(routines.status, "active")))
-    .orderBy(asc(routineTriggers.nextRunAt))
-    .limit(limit)
-    .for("update", { of: [routineTriggers, routines], skipLocked: true });
+  // Raw SQL, prepared: a burst claims hundreds of batches, and building this with the query builder cost
+  // more than running it.
+  const rows = await queryPrepared<{ trigger: unknown; routine: unknown; tx_now: string | Date }>(
+    tx,
+    sql`select row_to_json(t) as trigger, row_to_json(r) as routine, now() as tx_now
+          from routine_triggers t join routines r on r.id = t.routine_id
+         where t.kind = 'schedule' and t.enabled and t.next_run_at is not null and t.next_run_at <= ${now.toISOString()}::timestamptz and r.status = 'active'
+         order by t.next_run_at
+         limit ${limit}
+           for update of t, r skip locked`,
+  );
   return {
-    due: rows.map(({ trigger, routine }) => ({ trigger: trigger as DueTrigger["trigger"], routine })),
-    txNow: rows[0] ? new Date(rows[0].txNow) : null,
+    due: rows.map((row) => ({
+      trigger: jsonRowOf(routineTriggers, row.trigger) as DueTrigger["trigger"],
+      routine: jsonRowOf(routines, row.routine)!,
+    })),
+    txNow: rows[0] ? new Date(rows[0].tx_now) : null,
   };
 }
 

@@ -226,10 +226,11 @@ export const fireRepo = {
    * taken is not written, nor is anything of it), the execution issues of the runs written (numbered from
    * their companies' counters, locked in id order, unless numbered already), their assignees' queued
    * heartbeat runs and a NOTIFY per agent (delivered on commit), system comments, webhook fingerprints, and
-   * the trigger and routine fields the fires set. Returns the runs written. Foreign keys are checked at
+   * the trigger and routine fields the fires set. Returns the runs written (or, asked for `nothing`, none:
+   * a burst of schedule fires has no use for them). Foreign keys are checked at
    * the end of the statement, so a row may refer to an issue written by the same statement.
    */
-  async writeFires(tx: Executor, w: FireRows): Promise<RunRow[]> {
+  async writeFires(tx: Executor, w: FireRows, returning: "runs" | "nothing" = "runs"): Promise<RunRow[]> {
     const rows = await queryPrepared<Record<string, unknown>>(
       tx,
       sql`with run as (
@@ -252,7 +253,7 @@ export const fireRepo = {
         ), counter_locked as (
           select id from companies
           where id in (select company_id from planned_issue where issue_number is null)
-          order by id for update
+          order by id for no key update
         ), counter as (
           update companies c set issue_counter = c.issue_counter + k.taken
           from (select company_id, count(*) as taken from planned_issue group by company_id) k
@@ -306,9 +307,9 @@ export const fireRepo = {
             from jsonb_array_elements(${JSON.stringify(w.routineMarks)}::jsonb) v(j)
            where t.id = (v.j->>'id')::uuid and t.id = any(${pgArray(w.routineMarks.map((m) => m.id), "uuid")})
         )
-        select run.*, (select count(*) from woken) as woken from run`,
+        select ${returning === "runs" ? sql`run.*` : sql`count(*)`}, (select count(*) from woken) as woken from run`,
     );
-    return rows.map((row) => rowOf(routineRuns, row));
+    return returning === "runs" ? rows.map((row) => rowOf(routineRuns, row)) : [];
   },
 };
 

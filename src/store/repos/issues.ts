@@ -2,7 +2,8 @@
 import { type SQL, and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { IssueStatus } from "../../domain/enums";
 import type { PgInsertValue, PgUpdateSetSource } from "drizzle-orm/pg-core";
-import { type Executor, queryRows } from "../db";
+import { type Executor, pgArray, queryPrepared, queryRows } from "../db";
+import { rowOf } from "../raw-rows";
 import { issueComments, issues } from "../schema";
 import { companiesRepo } from "./companies";
 
@@ -129,18 +130,20 @@ export async function openExecutionsByRoutine(
   openStatuses: readonly IssueStatus[],
 ): Promise<Map<string, IssueRow>> {
   if (routineIds.length === 0) return new Map();
-  const rows = await db
-    .selectDistinctOn([issues.originId])
-    .from(issues)
-    .where(
-      and(
-        eq(issues.originKind, "routine_execution"),
-        inArray(issues.originId, routineIds),
-        inArray(issues.status, [...openStatuses]),
-      ),
-    )
-    .orderBy(issues.originId, desc(issues.createdAt));
-  return new Map(rows.map((r) => [r.originId!, r]));
+  // Raw SQL, prepared: the scheduler asks this once per batch of a burst.
+  const rows = await queryPrepared<Record<string, unknown>>(
+    db,
+    sql`select distinct on (origin_id) * from issues
+         where origin_kind = 'routine_execution' and origin_id = any(${pgArray(routineIds, "text")})
+           and status = any(${pgArray(openStatuses, "text")})
+         order by origin_id, created_at desc`,
+  );
+  return new Map(
+    rows.map((raw) => {
+      const row = rowOf(issues, raw);
+      return [row.originId!, row];
+    }),
+  );
 }
 
 export async function issuesByIds(db: Executor, ids: string[]): Promise<Map<string, IssueRow>> {
