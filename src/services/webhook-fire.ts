@@ -12,26 +12,27 @@
  * Counting only authenticated fires against a trigger means that anyone who learns its URL can flood it
  * without using up the real sender's budget: a flood never locks the secret holder out, even from the same IP.
  *
- * The secret is decrypted from the row read by this request (no cache): a rotation is in force for every
- * request that starts after the rotate call returned, on every process.
+ * Triggers are verified against a copy kept in memory (the row and its decrypted secret, by public id), so
+ * a delivery costs no read before it fires; `webhook-deliveries` checks under the routine lock that the
+ * trigger still has the secret the delivery was verified with. A copy that refuses a request (401, or 409
+ * not active) is read again first, so a sender already using a new secret, or a trigger enabled again, is
+ * never refused on a stale copy.
  */
 import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
-import { AppError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from "../domain/errors";
+import { type AppError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from "../domain/errors";
 import { createRateLimiter, type RateLimiter } from "../domain/rate-limit";
 import type { SecretBox } from "../domain/secret-box";
 import { PUBLIC_ID, type WebhookAuthFailure, type WebhookHeaders, verifyWebhook } from "../domain/webhook-auth";
 import { webhookPayload } from "../domain/webhook-payload";
-import { OPEN_ISSUE_STATUSES } from "../domain/enums";
-import type { Db, Executor } from "../store/db";
-import { fireRepo } from "../store/repos/fire";
-import { routinesRepo } from "../store/repos/routines";
+import type { RoutineStatus } from "../domain/enums";
+import type { Db } from "../store/db";
 import type { RunRow } from "../store/repos/runs";
 import type { TriggerRow } from "../store/repos/triggers";
 import { webhookReplaysRepo } from "../store/repos/webhook-replays";
 import { createBatcher } from "./batcher";
-import { executionOf, keyOf, newFirePlan } from "./fire-plan";
-import type { FireRequest, FiringService, PlannedFire } from "./firing";
+import type { FiringService } from "./firing";
+import { createWebhookDeliveries } from "./webhook-deliveries";
 
 export interface PublicFireRequest {
   publicId: string;
@@ -45,21 +46,17 @@ export interface PublicFireRequest {
   onRefused?: (refusal: { status: number; reason: WebhookAuthFailure | "secret_unreadable" | string; triggerId?: string }) => void;
 }
 
-/** GitHub signs no timestamp: its fingerprints are the only defence against replays, so they are kept a day. */
-const GITHUB_RETENTION_SEC = 86_400;
-/** Slack between this process's clock (timestamp check) and the database clock (expiry). */
-const CLOCK_SLACK_SEC = 60;
 export const MAX_IDEMPOTENCY_KEY = 255;
 
 const RATE_LIMITED = "Webhook rate limit exceeded";
+/** Triggers kept in memory per process; the oldest copy is forgotten first. */
+const KNOWN_TRIGGERS = 10_000;
 
-/**
- * How long an accepted delivery's fingerprints are kept. A timestamp is accepted from `ts - window` to
- * `ts + window`, so a signature first seen at the earliest edge stays valid for two windows.
- */
-export function replayRetentionSec(trigger: Pick<TriggerRow, "signingMode" | "replayWindowSec">): number {
-  const retention = 2 * (trigger.replayWindowSec ?? 300) + CLOCK_SLACK_SEC;
-  return trigger.signingMode === "github_hmac" ? Math.max(retention, GITHUB_RETENTION_SEC) : retention;
+/** A webhook trigger as last read, with its secret decrypted (null: unreadable with this server's key). */
+interface Target {
+  trigger: TriggerRow;
+  routineStatus: RoutineStatus;
+  secret: string | null;
 }
 
 interface Deps {
@@ -97,96 +94,30 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
   }
 
   /** Concurrent requests look their triggers up together: one read for all that arrive while one is running. */
-  const targets = createBatcher(
+  const lookUps = createBatcher(
     async (publicIds: string[]) => {
       const found = await webhookReplaysRepo.findTargets(db, [...new Set(publicIds)]);
       return publicIds.map((id) => found.get(id) ?? null);
     },
     { maxBatch: 200, maxInFlight: 2 },
   );
+  const known = new Map<string, Target>();
 
-  /**
-   * Authenticated deliveries of any triggers fire together: one transaction locks their routines (in id
-   * order), reads what they need once, decides each through the firing path, records their fingerprints and
-   * writes every run with one flush. Each delivery gets its own answer (a run, or 404/409 for itself). When
-   * the transaction fails as a whole, each delivery is fired alone so that one cannot fail the others.
-   */
-  const deliveries = createBatcher(
-    async (batch: Delivery[]) => {
-      try {
-        return await db.transaction((tx) => fireTogether(tx, batch));
-      } catch {
-        return Promise.all(batch.map((d) => db.transaction((tx) => fireAlone(tx, d)).catch((err: Error) => err)));
-      }
-    },
-    { maxBatch: 200, maxInFlight: 1 },
-  );
-
-  async function fireTogether(tx: Executor, batch: Delivery[]): Promise<(RunRow | AppError)[]> {
-    const routineIds = [...new Set(batch.map((d) => d.trigger.routineId))].sort();
-    const routines = await routinesRepo.lockMany(tx, routineIds);
-    const policyReads = [...routines.values()].filter((r) => r.concurrencyPolicy !== "always_enqueue").map((r) => r.id);
-    const keys = batch.flatMap((d) => (d.idempotencyKey ? [{ routineId: d.trigger.routineId, triggerId: d.trigger.id, key: d.idempotencyKey }] : []));
-    const context = await fireRepo.batchContext(tx, {
-      triggerIds: [...new Set(batch.map((d) => d.trigger.id))],
-      activeFor: policyReads,
-      openStatuses: OPEN_ISSUE_STATUSES,
-      keys,
-      fingerprints: batch.flatMap((d) => d.fingerprints.map((fingerprint) => ({ triggerId: d.trigger.id, fingerprint }))),
-    });
-    const { live } = context;
-
-    const plan = newFirePlan();
-    const active = new Map(context.active.map((i) => [i.originId!, i]));
-    for (const id of policyReads) plan.active.set(id, active.has(id) ? executionOf(active.get(id)!) : null);
-    for (const k of keys) plan.keys.set(keyOf(k.routineId, k.triggerId, k.key), null);
-    for (const run of context.existing) plan.keys.set(keyOf(run.routineId, run.triggerId, run.idempotencyKey!), { runId: run.id, existing: run });
-    const triggers = new Map(context.triggers.map((t) => [t.id, t]));
-
-    const planned: (PlannedFire | AppError)[] = [];
-    for (const d of batch) {
-      const routine = routines.get(d.trigger.routineId);
-      const trigger = triggers.get(d.trigger.id);
-      if (!routine || !trigger) {
-        planned.push(notFound("Routine trigger not found"));
-        continue;
-      }
-      // Replays first, as a lone fire checks them: under the routine lock, before the fire decides.
-      const fingerprints = d.fingerprints.map((f) => `${trigger.id}/${f}`);
-      if (fingerprints.some((f) => live.has(f))) {
-        planned.push(conflict("Duplicate delivery"));
-        continue;
-      }
-      try {
-        planned.push(await firing.planFire(tx, plan, fireRequest(d), { routine, trigger, now: context.now }));
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        planned.push(err);
-        continue;
-      }
-      for (const f of fingerprints) live.add(f);
-      const retentionSec = replayRetentionSec(trigger);
-      plan.replays.push(...d.fingerprints.map((fingerprint) => ({ triggerId: trigger.id, fingerprint, retentionSec })));
+  /** The trigger read now (and remembered), or null when no webhook trigger has this public id. */
+  async function read(publicId: string): Promise<Target | null> {
+    const found = await lookUps.load(publicId);
+    if (!found || found.trigger.kind !== "webhook") {
+      known.delete(publicId);
+      return null;
     }
-    const runs = await firing.flush(tx, plan);
-    return planned.map((p) => (p instanceof AppError ? p : (p.existing ?? runs.get(p.runId) ?? new Error(`run ${p.runId} was not written`))) as RunRow | AppError);
+    const target = { ...found, secret: decrypt(found.trigger) };
+    known.delete(publicId);
+    known.set(publicId, target);
+    if (known.size > KNOWN_TRIGGERS) known.delete(known.keys().next().value!);
+    return target;
   }
 
-  /** One delivery in a transaction of its own: the fingerprints are claimed under the routine lock, then it fires. */
-  async function fireAlone(tx: Executor, d: Delivery): Promise<RunRow> {
-    const { run } = await firing.fireWithin(tx, {
-      ...fireRequest(d),
-      // Under the routine lock, so that locks are taken in the order every writer uses (routine, then
-      // trigger). In the fire's transaction: a fire that fails forgets the fingerprints again.
-      underLock: async (tx) => {
-        if (d.fingerprints.length === 0) return;
-        const claim = await webhookReplaysRepo.claim(tx, d.trigger.id, d.fingerprints, replayRetentionSec(d.trigger));
-        if (claim === "gone") throw notFound("Routine trigger not found");
-        if (claim === "duplicate") throw conflict("Duplicate delivery");
-      },
-    });
-    return run;
-  }
+  const deliveries = createWebhookDeliveries({ db, firing });
 
   return {
     /** Largest body the route accepts (bytes). */
@@ -194,53 +125,45 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
 
     async fire(req: PublicFireRequest): Promise<RunRow> {
       const nowMs = clock.now().getTime();
-      const target = PUBLIC_ID.test(req.publicId) ? await targets.load(req.publicId) : null;
-      if (!target || target.trigger.kind !== "webhook") {
-        throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
-      }
-      const { trigger, routineStatus } = target;
+      if (!PUBLIC_ID.test(req.publicId)) throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
+      const cached = known.get(req.publicId);
+      let target = cached ?? (await read(req.publicId));
+      if (!target) throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
 
-      const secret = decrypt(trigger);
-      if (secret === null) throw failure(req, nowMs, unauthorized(), "secret_unreadable", trigger.id);
-      const verdict = verifyWebhook({
-        mode: trigger.signingMode ?? "bearer",
-        secret,
-        rawBody: req.rawBody,
-        headers: req.headers,
-        nowMs,
-        replayWindowSec: trigger.replayWindowSec ?? 300,
-      });
+      const verify = ({ trigger, secret }: Target) =>
+        secret === null
+          ? ({ ok: false, reason: "secret_unreadable" } as const)
+          : verifyWebhook({
+              mode: trigger.signingMode ?? "bearer",
+              secret,
+              rawBody: req.rawBody,
+              headers: req.headers,
+              nowMs,
+              replayWindowSec: trigger.replayWindowSec ?? 300,
+            });
+      let verdict = verify(target);
+      const inactive = (t: Target) => !t.trigger.enabled || t.routineStatus !== "active";
+      if (cached && (!verdict.ok || inactive(target))) {
+        // Refused on a copy: ask the database before saying so (the secret may have been rotated, the trigger enabled).
+        target = await read(req.publicId);
+        if (!target) throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
+        verdict = verify(target);
+      }
+      const { trigger } = target;
       if (!verdict.ok) throw failure(req, nowMs, unauthorized(), verdict.reason, trigger.id);
 
       limit(perTrigger, trigger.id, nowMs);
       limit(perIp, req.clientIp, nowMs);
       // Checked again under the routine lock by the fire; this early answer keeps 409 ahead of "Duplicate delivery".
-      if (!trigger.enabled || routineStatus !== "active") throw conflict("Routine trigger is not active");
+      if (inactive(target)) throw conflict("Routine trigger is not active");
 
       const idempotencyKey = readIdempotencyKey(req.headers);
       const parsed = webhookPayload(req.rawBody, req.contentType);
       if (!parsed.ok) throw badRequest(parsed.error);
-      return deliveries.load({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints });
+      return deliveries.fire({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints });
     },
   };
 }
-
-/** An authenticated delivery, ready to fire. */
-interface Delivery {
-  trigger: TriggerRow;
-  payload: Record<string, unknown>;
-  idempotencyKey: string | null;
-  /** The replay fingerprints of its signature / delivery id. */
-  fingerprints: string[];
-}
-
-const fireRequest = (d: Delivery): FireRequest => ({
-  routineId: d.trigger.routineId,
-  source: "webhook",
-  triggerId: d.trigger.id,
-  payload: d.payload,
-  idempotencyKey: d.idempotencyKey,
-});
 
 /** `Idempotency-Key`: trimmed, 1..255 characters; absent or blank means none. */
 function readIdempotencyKey(headers: WebhookHeaders): string | null {

@@ -25,14 +25,20 @@ async function hook(concurrencyPolicy: string) {
   const created = await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
   expect(created.status).toBe(201);
   const { trigger, secretMaterial } = created.body;
-  return { routineId: routine.body.id as string, path: `/api/routine-triggers/public/${trigger.publicId}/fire`, secret: secretMaterial.webhookSecret as string };
+  return {
+    routineId: routine.body.id as string,
+    triggerId: trigger.id as string,
+    path: `/api/routine-triggers/public/${trigger.publicId}/fire`,
+    secret: secretMaterial.webhookSecret as string,
+  };
 }
+
+const triggerIdOf = (h: { triggerId: string }) => h.triggerId;
 
 type Hook = Awaited<ReturnType<typeof hook>>;
 
 /** A signed delivery; the same `body` and timestamp give the same signature. */
-function deliver(h: Hook, body: string, headers: Record<string, string> = {}) {
-  const ts = Math.floor(Date.now() / 1000);
+function deliver(h: Hook, body: string, headers: Record<string, string> = {}, ts = Math.floor(Date.now() / 1000)) {
   return t.app
     .inject({ method: "POST", url: h.path, headers: { "content-type": "application/json", ...paperclip(h.secret, body, ts), ...headers }, payload: body })
     .then((res) => ({ status: res.statusCode, body: res.json() }));
@@ -82,8 +88,9 @@ describe("concurrent webhook deliveries", () => {
   it("the same signed delivery sent five times at once fires once; the others are refused as duplicates", async () => {
     const h = await hook("always_enqueue");
     const body = JSON.stringify({ event: "once" });
-    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(h, body)));
-    const fresh = await Promise.all([deliver(h, '{"event":"a"}'), deliver(h, body), deliver(h, '{"event":"b"}')]);
+    const ts = Math.floor(Date.now() / 1000); // one timestamp: one signature
+    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(h, body, {}, ts)));
+    const fresh = await Promise.all([deliver(h, '{"event":"a"}', {}, ts), deliver(h, body, {}, ts), deliver(h, '{"event":"b"}', {}, ts)]);
     expect(fresh.map((a) => a.status)).toEqual([202, 409, 202]);
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409, 409, 409]);
     expect(answers.filter((a) => a.status === 409).map((a) => a.body)).toEqual(Array(4).fill({ error: "Duplicate delivery" }));
@@ -98,5 +105,31 @@ describe("concurrent webhook deliveries", () => {
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
     expect(await runsOf(h.routineId)).toHaveLength(1);
+  });
+});
+
+describe("the copy of a trigger a process keeps in memory", () => {
+  it("a rotated secret stops working at once, though this process verified the old one a moment ago", async () => {
+    const h = await hook("always_enqueue");
+    expect((await deliver(h, '{"before":true}')).status).toBe(202);
+    const rotated = await t.request("POST", `/api/routine-triggers/${triggerIdOf(h)}/rotate-secret`, { body: {} });
+    expect(rotated.status).toBe(200);
+    const old = await deliver(h, '{"after":"old"}');
+    expect(old).toEqual({ status: 401, body: { error: "Unauthorized" } });
+    const renewed = { ...h, secret: rotated.body.secretMaterial.webhookSecret as string };
+    expect((await deliver(renewed, '{"after":"new"}')).status).toBe(202);
+    expect((await deliver(h, '{"after":"old again"}')).status).toBe(401);
+  });
+
+  it("follows a trigger disabled and enabled again, and one deleted", async () => {
+    const h = await hook("always_enqueue");
+    expect((await deliver(h, '{"n":1}')).status).toBe(202);
+    await t.request("PATCH", `/api/routine-triggers/${triggerIdOf(h)}`, { body: { enabled: false } });
+    expect(await deliver(h, '{"n":2}')).toEqual({ status: 409, body: { error: "Routine trigger is not active" } });
+    await t.request("PATCH", `/api/routine-triggers/${triggerIdOf(h)}`, { body: { enabled: true } });
+    expect((await deliver(h, '{"n":3}')).status).toBe(202);
+    expect((await t.request("DELETE", `/api/routine-triggers/${triggerIdOf(h)}`)).status).toBeLessThan(300);
+    expect((await deliver(h, '{"n":4}')).status).toBe(404);
+    expect(await runsOf(h.routineId)).toHaveLength(2);
   });
 });

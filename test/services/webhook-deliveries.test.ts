@@ -1,0 +1,57 @@
+/**
+ * Deliveries that fire together: when their shared transaction fails as a whole (here: the write is made to
+ * fail once), each delivery is fired alone and gets its own answer, so one bad moment or one bad delivery
+ * cannot fail the others.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../../src/domain/errors";
+import type { FiringService } from "../../src/services/firing";
+import { createWebhookDeliveries } from "../../src/services/webhook-deliveries";
+import { triggersRepo } from "../../src/store/repos/triggers";
+import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+
+let t: TestApp;
+let w: Awaited<ReturnType<typeof seedWorld>>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await seedWorld(t);
+});
+afterAll(() => t.close());
+
+async function webhookTrigger() {
+  const routine = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
+    body: { title: "deliveries", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue" },
+  });
+  const created = await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
+  return (await triggersRepo.get(t.db.store.db, created.body.trigger.id))!;
+}
+
+describe("webhook deliveries", () => {
+  it("a batch whose transaction fails is fired delivery by delivery, each with its own answer", async () => {
+    const trigger = await webhookTrigger();
+    let failures = 0;
+    const firing: FiringService = {
+      ...t.services.firing,
+      flush: async (...args) => {
+        if (failures++ === 0) throw new Error("serialization failure (injected)");
+        return t.services.firing.flush(...args);
+      },
+    };
+    const deliveries = createWebhookDeliveries({ db: t.db.store.db, firing });
+    const delivery = (n: number, fingerprint: string) => ({ trigger, payload: { n }, idempotencyKey: null, fingerprints: [fingerprint] });
+    const answers = await Promise.allSettled([
+      deliveries.fire(delivery(1, "sig:a")),
+      deliveries.fire(delivery(2, "sig:b")),
+      deliveries.fire(delivery(3, "sig:a")), // the same signature as the first: a replay
+    ]);
+    expect(failures).toBe(1); // the batch failed; the deliveries then went alone (fireWithin)
+    expect(answers.map((a) => a.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    const refused = (answers[2] as PromiseRejectedResult).reason;
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ status: 409, message: "Duplicate delivery" });
+    const runs = answers.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
+    expect(runs.map((r) => r.triggerPayload)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(runs.every((r) => r.status === "issue_created")).toBe(true);
+  });
+});
