@@ -24,6 +24,7 @@ import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { startServer } from "../src/server";
 import { createBenchDatabase } from "./lib/db";
+import { countQueries } from "./lib/query-count";
 
 const SECONDS = Number(process.argv[2] ?? 6);
 /** Fires go round-robin to this many routines (fires of one routine are serialised by its row lock). */
@@ -79,12 +80,7 @@ function request() {
 `;
 
 /** Every query any pg client of this process sends (the server's and the bare route's). */
-let queries = 0;
-const query = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  queries++;
-  return (query as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof query;
+const queries = countQueries();
 
 interface Measured {
   requests: number;
@@ -104,7 +100,7 @@ function drive(targets: Target[], seconds: number, concurrency: number, expect =
   return new Promise((resolve, reject) => {
     const worker = new Worker(CLIENT, { eval: true, workerData: { targets, seconds, concurrency, expect } });
     const elu = performance.eventLoopUtilization();
-    const queriesBefore = queries;
+    const queriesBefore = queries();
     worker.once("error", reject);
     worker.once("message", ({ latencies, errors, elapsed }: { latencies: number[]; errors: number; elapsed: number }) => {
       const busyMs = performance.eventLoopUtilization(elu).active;
@@ -117,7 +113,7 @@ function drive(targets: Target[], seconds: number, concurrency: number, expect =
         p99Ms: at(0.99),
         errors,
         serverBusyMsPerRequest: Math.round((busyMs / Math.max(1, latencies.length + errors)) * 1000) / 1000,
-        queriesPerRequest: Math.round(((queries - queriesBefore) / Math.max(1, latencies.length + errors)) * 100) / 100,
+        queriesPerRequest: Math.round(((queries() - queriesBefore) / Math.max(1, latencies.length + errors)) * 100) / 100,
       });
       void worker.terminate();
     });

@@ -4,13 +4,13 @@
  * and notes when each batch committed. Started by `schedulers.ts` with fork; answers "mark" (restart
  * the counters) and "stop" (send the numbers, exit).
  */
-import pg from "pg";
 import pino from "pino";
 import { loadConfig } from "../../src/config";
 import { createFiringService } from "../../src/services/firing";
 import { createSchedulingService } from "../../src/services/scheduling";
 import { createScheduler } from "../../src/scheduler/scheduler";
 import { dbNow, openStore } from "../../src/store/db";
+import { countQueries } from "./query-count";
 
 export interface WorkerStats {
   pid: number;
@@ -28,12 +28,8 @@ export interface WorkerStats {
   errors: number;
 }
 
-let queries = 0;
-const query = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  queries++;
-  return (query as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof query;
+const queries = countQueries();
+let queriesAtMark = 0;
 
 const url = process.env.DATABASE_URL!;
 const config = loadConfig({ DATABASE_URL: url, ROUTINED_LOG_LEVEL: "silent", ROUTINED_DISPATCHER: "false" });
@@ -78,7 +74,7 @@ process.on("message", async (msg: { type: "mark" | "stop" }) => {
   if (msg.type === "mark") {
     since = Date.now();
     cpu = process.cpuUsage();
-    queries = 0;
+    queriesAtMark = queries();
     Object.assign(stats, { batches: 0, triggers: 0, fired: 0, firstClaimAt: null, lastCommitAt: null });
     errors = 0;
     process.send!({ type: "marked" });
@@ -89,7 +85,7 @@ process.on("message", async (msg: { type: "mark" | "stop" }) => {
     pid: process.pid,
     elapsedMs: Date.now() - since,
     cpuMs: Math.round((used.user + used.system) / 1000),
-    queries,
+    queries: queries() - queriesAtMark,
     ...stats,
     errors,
   };

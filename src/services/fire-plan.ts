@@ -4,7 +4,7 @@
  * also remembers what its fires changed, so that the next fire of the same routine in the plan decides
  * on it without asking the database: the routine's active execution, the idempotency keys taken.
  */
-import type { RunSource, RunStatus } from "../domain/enums";
+import type { CommentInsert, IssueInsert, RunInsert } from "../store/repos/fire";
 import type { IssueRow } from "../store/repos/issues";
 import type { RunRow } from "../store/repos/runs";
 
@@ -22,47 +22,17 @@ export const executionOf = (issue: IssueRow): ActiveExecution => ({
   identifier: issue.identifier,
 });
 
-export interface PlannedRun {
-  id: string;
-  companyId: string;
-  routineId: string;
-  triggerId: string | null;
-  source: RunSource;
-  status: RunStatus;
-  triggeredAt: Date;
-  scheduledFor: Date | null;
-  idempotencyKey: string | null;
-  triggerPayload: Record<string, unknown> | null;
-  linkedIssueId: string | null;
-  coalescedIntoRunId: string | null;
-  /** A function when the text names an issue this plan creates: it is known once the issue is numbered. */
-  failureReason: string | null | (() => string);
-  completedAt: Date | null;
-}
+/** A run to write; its text may name an issue this plan creates, so it may be a function, called once numbered. */
+export type PlannedRun = Omit<RunInsert, "failureReason"> & { failureReason: string | null | (() => string) };
 
-/** The execution issue of a run that creates one, and the heartbeat run that wakes its assignee. */
-export interface PlannedIssue {
-  execution: ActiveExecution;
-  companyId: string;
-  routineId: string;
-  runId: string;
-  projectId: string | null;
-  goalId: string | null;
-  parentId: string | null;
-  title: string;
-  description: string | null;
-  priority: string;
-  assigneeAgentId: string | null;
-  context: Record<string, unknown>;
-}
+/**
+ * The execution issue of a run that creates one (and the heartbeat run that wakes its assignee); its id and
+ * number come from `execution` when the plan is flushed.
+ */
+export type PlannedIssue = Omit<IssueInsert, "id" | "issueNumber" | "identifier"> & { execution: ActiveExecution };
 
 /** A system comment on an issue, written only if its run is. */
-export interface PlannedComment {
-  companyId: string;
-  issueId: string;
-  runId: string;
-  body: string;
-}
+export type PlannedComment = CommentInsert;
 
 /** The trigger and routine fields fires set; a later fire's value replaces an earlier one's. */
 export interface TriggerMark {

@@ -3,6 +3,7 @@
  * actors of the access matrix: the board, agents of one company, an agent of another company.
  */
 import crypto from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../../src/config";
 import { loadConfig } from "../../src/config";
@@ -93,4 +94,20 @@ export async function seedWorld(t: TestApp, boardToken?: string) {
     201,
   ) as any;
   return { company, otherCompany, agent, peer, outsider, project, otherProject };
+}
+
+export type World = Awaited<ReturnType<typeof seedWorld>>;
+
+/**
+ * The file's app and seeded world, made before its tests and closed after them:
+ * `const s = seededApp(); … s.t.request(…) … s.w.company.id`.
+ */
+export function seededApp(options?: Parameters<typeof createTestApp>[0]): { t: TestApp; w: World } {
+  const s = {} as { t: TestApp; w: World };
+  beforeAll(async () => {
+    s.t = await createTestApp(options);
+    s.w = await seedWorld(s.t);
+  });
+  afterAll(() => s.t?.close());
+  return s;
 }

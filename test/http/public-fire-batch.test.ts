@@ -4,25 +4,18 @@
  * from the same deliveries one by one.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 import { paperclip } from "../helpers/webhooks";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp({ env: { ROUTINED_WEBHOOK_RATE_PER_TRIGGER: "100000", ROUTINED_WEBHOOK_RATE_PER_IP: "100000" } });
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp({ env: { ROUTINED_WEBHOOK_RATE_PER_TRIGGER: "100000", ROUTINED_WEBHOOK_RATE_PER_IP: "100000" } });
 
 async function hook(concurrencyPolicy: string) {
-  const routine = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-    body: { title: `batch ${concurrencyPolicy}`, assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy },
+  const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+    body: { title: `batch ${concurrencyPolicy}`, assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy },
   });
-  const created = await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
+  const created = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
   expect(created.status).toBe(201);
   const { trigger, secretMaterial } = created.body;
   return {
@@ -39,14 +32,14 @@ type Hook = Awaited<ReturnType<typeof hook>>;
 
 /** A signed delivery; the same `body` and timestamp give the same signature. */
 function deliver(h: Hook, body: string, headers: Record<string, string> = {}, ts = Math.floor(Date.now() / 1000)) {
-  return t.app
+  return s.t.app
     .inject({ method: "POST", url: h.path, headers: { "content-type": "application/json", ...paperclip(h.secret, body, ts), ...headers }, payload: body })
     .then((res) => ({ status: res.statusCode, body: res.json() }));
 }
 
 const runsOf = (routineId: string) =>
   queryRows<{ id: string; status: string; linked_issue_id: string | null }>(
-    t.db.store.db,
+    s.t.db.store.db,
     sql`select id, status, linked_issue_id from routine_runs where routine_id = ${routineId}`,
   );
 
@@ -61,28 +54,28 @@ describe("concurrent webhook deliveries", () => {
     expect(runs.filter((r) => r.status === "coalesced")).toHaveLength(19);
     const issueId = runs.find((r) => r.status === "issue_created")!.linked_issue_id;
     expect(new Set(runs.map((r) => r.linked_issue_id))).toEqual(new Set([issueId]));
-    const [comments] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from issue_comments where issue_id = ${issueId}`);
+    const [comments] = await queryRows<{ n: string }>(s.t.db.store.db, sql`select count(*) as n from issue_comments where issue_id = ${issueId}`);
     expect(Number(comments!.n)).toBe(19);
   });
 
   it("always_enqueue across routines: an issue each, numbered without gaps or repeats, every run answered", async () => {
     const hooks = await Promise.all([hook("always_enqueue"), hook("always_enqueue"), hook("always_enqueue")]);
-    const [before] = await queryRows<{ n: number }>(t.db.store.db, sql`select issue_counter as n from companies where id = ${w.company.id}`);
+    const [before] = await queryRows<{ n: number }>(s.t.db.store.db, sql`select issue_counter as n from companies where id = ${s.w.company.id}`);
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => deliver(hooks[i % 3]!, JSON.stringify({ n: i }))));
     expect(answers.map((a) => a.status)).toEqual(Array(30).fill(202));
     expect(answers.every((a) => a.body.status === "issue_created" && a.body.linkedIssueId)).toBe(true);
     const numbers = await queryRows<{ issue_number: number }>(
-      t.db.store.db,
+      s.t.db.store.db,
       sql`select issue_number from issues where id = any(${`{${answers.map((a) => a.body.linkedIssueId).join(",")}}`}::uuid[]) order by 1`,
     );
     const first = Number(before!.n) + 1;
     expect(numbers.map((r) => r.issue_number)).toEqual(Array.from({ length: 30 }, (_, i) => first + i));
     const heartbeats = await queryRows<{ n: string }>(
-      t.db.store.db,
+      s.t.db.store.db,
       sql`select count(*) as n from heartbeat_runs where routine_run_id = any(${`{${answers.map((a) => a.body.id).join(",")}}`}::uuid[])`,
     );
     expect(Number(heartbeats[0]!.n)).toBe(30);
-    for (const h of hooks) expect((await t.request("GET", `/api/routines/${h.routineId}`)).body.lastTriggeredAt).not.toBeNull();
+    for (const h of hooks) expect((await s.t.request("GET", `/api/routines/${h.routineId}`)).body.lastTriggeredAt).not.toBeNull();
   });
 
   it("the same signed delivery sent five times at once fires once; the others are refused as duplicates", async () => {
@@ -112,7 +105,7 @@ describe("the copy of a trigger a process keeps in memory", () => {
   it("a rotated secret stops working at once, though this process verified the old one a moment ago", async () => {
     const h = await hook("always_enqueue");
     expect((await deliver(h, '{"before":true}')).status).toBe(202);
-    const rotated = await t.request("POST", `/api/routine-triggers/${triggerIdOf(h)}/rotate-secret`, { body: {} });
+    const rotated = await s.t.request("POST", `/api/routine-triggers/${triggerIdOf(h)}/rotate-secret`, { body: {} });
     expect(rotated.status).toBe(200);
     const old = await deliver(h, '{"after":"old"}');
     expect(old).toEqual({ status: 401, body: { error: "Unauthorized" } });
@@ -124,11 +117,11 @@ describe("the copy of a trigger a process keeps in memory", () => {
   it("follows a trigger disabled and enabled again, and one deleted", async () => {
     const h = await hook("always_enqueue");
     expect((await deliver(h, '{"n":1}')).status).toBe(202);
-    await t.request("PATCH", `/api/routine-triggers/${triggerIdOf(h)}`, { body: { enabled: false } });
+    await s.t.request("PATCH", `/api/routine-triggers/${triggerIdOf(h)}`, { body: { enabled: false } });
     expect(await deliver(h, '{"n":2}')).toEqual({ status: 409, body: { error: "Routine trigger is not active" } });
-    await t.request("PATCH", `/api/routine-triggers/${triggerIdOf(h)}`, { body: { enabled: true } });
+    await s.t.request("PATCH", `/api/routine-triggers/${triggerIdOf(h)}`, { body: { enabled: true } });
     expect((await deliver(h, '{"n":3}')).status).toBe(202);
-    expect((await t.request("DELETE", `/api/routine-triggers/${triggerIdOf(h)}`)).status).toBeLessThan(300);
+    expect((await s.t.request("DELETE", `/api/routine-triggers/${triggerIdOf(h)}`)).status).toBeLessThan(300);
     expect((await deliver(h, '{"n":4}')).status).toBe(404);
     expect(await runsOf(h.routineId)).toHaveLength(2);
   });

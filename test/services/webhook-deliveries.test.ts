@@ -3,28 +3,21 @@
  * fail once), each delivery is fired alone and gets its own answer, so one bad moment or one bad delivery
  * cannot fail the others.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors";
 import type { FiringService } from "../../src/services/firing";
 import { createWebhookDeliveries } from "../../src/services/webhook-deliveries";
 import { triggersRepo } from "../../src/store/repos/triggers";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 async function webhookTrigger() {
-  const routine = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-    body: { title: "deliveries", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue" },
+  const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+    body: { title: "deliveries", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue" },
   });
-  const created = await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
-  return (await triggersRepo.get(t.db.store.db, created.body.trigger.id))!;
+  const created = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
+  return (await triggersRepo.get(s.t.db.store.db, created.body.trigger.id))!;
 }
 
 describe("webhook deliveries", () => {
@@ -32,13 +25,13 @@ describe("webhook deliveries", () => {
     const trigger = await webhookTrigger();
     let failures = 0;
     const firing: FiringService = {
-      ...t.services.firing,
+      ...s.t.services.firing,
       flush: async (...args) => {
         if (failures++ === 0) throw new Error("serialization failure (injected)");
-        return t.services.firing.flush(...args);
+        return s.t.services.firing.flush(...args);
       },
     };
-    const deliveries = createWebhookDeliveries({ db: t.db.store.db, firing });
+    const deliveries = createWebhookDeliveries({ db: s.t.db.store.db, firing });
     const delivery = (n: number, fingerprint: string) => ({ trigger, payload: { n }, idempotencyKey: null, fingerprints: [fingerprint] });
     const answers = await Promise.allSettled([
       deliveries.fire(delivery(1, "sig:a")),

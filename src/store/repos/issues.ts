@@ -2,7 +2,8 @@
 import { type SQL, and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { IssueStatus } from "../../domain/enums";
 import type { PgInsertValue, PgUpdateSetSource } from "drizzle-orm/pg-core";
-import { type Executor, pgArray, queryPrepared, queryRows } from "../db";
+import { type Executor, pgArray, queryPrepared } from "../db";
+import { isSelfOrAncestor } from "../tree";
 import { rowOf } from "../raw-rows";
 import { issueComments, issues } from "../schema";
 import { companiesRepo } from "./companies";
@@ -88,16 +89,7 @@ export const issuesRepo = {
       .limit(f.limit);
   },
   /** True when `ancestorId` is `id` itself or one of its ancestors (parent, parent's parent, ...). */
-  async isSelfOrAncestor(db: Executor, id: string, ancestorId: string): Promise<boolean> {
-    const rows = await queryRows(db, sql`
-      with recursive chain(id, parent_id) as (
-        select id, parent_id from issues where id = ${id}
-        union
-        select i.id, i.parent_id from issues i join chain on i.id = chain.parent_id
-      )
-      select 1 from chain where id = ${ancestorId} limit 1`);
-    return rows.length > 0;
-  },
+  isSelfOrAncestor: (db: Executor, id: string, ancestorId: string) => isSelfOrAncestor(db, "issues", id, ancestorId),
   /** The newest open execution issue of a routine: its active execution, if any. */
   async findOpenExecution(db: Executor, routineId: string, openStatuses: readonly IssueStatus[]): Promise<IssueRow | undefined> {
     const [row] = await db

@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../db";
+import type { Executor } from "../db";
+import { isSelfOrAncestor } from "../tree";
 import { goals, projects } from "../schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
@@ -58,14 +59,5 @@ export const goalsRepo = {
     await db.execute(sql`select pg_advisory_xact_lock(${GOAL_TREE_LOCK}::int, hashtext(${companyId}))`);
   },
   /** True when `ancestorId` is `id` itself or one of its ancestors (parent, parent's parent, ...). */
-  async isSelfOrAncestor(db: Executor, id: string, ancestorId: string): Promise<boolean> {
-    const rows = await queryRows(db, sql`
-      with recursive chain(id, parent_id) as (
-        select id, parent_id from goals where id = ${id}
-        union
-        select g.id, g.parent_id from goals g join chain on g.id = chain.parent_id
-      )
-      select 1 from chain where id = ${ancestorId} limit 1`);
-    return rows.length > 0;
-  },
+  isSelfOrAncestor: (db: Executor, id: string, ancestorId: string) => isSelfOrAncestor(db, "goals", id, ancestorId),
 };
