@@ -10,7 +10,9 @@
  *
  * Loopback only; the client runs in a worker thread (its own event loop); a database of its own is created on
  * ROUTINED_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards.
- * Also measured: every fire to ONE routine (its row lock serialises them: the hot-routine worst case).
+ * Also measured: every fire to ONE routine (its row lock serialises them: the hot-routine worst case), and
+ * fires to 16 routines of the default policy, `coalesce_if_active`, each with an open issue (a run and a
+ * comment per fire).
  * Concurrent deliveries fire together (group commit), so throughput grows with the number of concurrent
  * senders: each level of concurrency is measured, for the fires and for the ceiling alike.
  * Run: npx tsx bench/webhook-fire.ts [seconds per target, default 6] [concurrency levels, default 32,64,128,256]
@@ -153,12 +155,12 @@ try {
     const company = await api("/api/companies", { name: "Bench" });
     const agent = await api(`/api/companies/${company.id}/agents`, { name: "Worker" });
     const project = await api(`/api/companies/${company.id}/projects`, { name: "Bench" });
-    const webhookTarget = async (i: number): Promise<Target> => {
+    const webhookTarget = async (i: number, concurrencyPolicy = "always_enqueue"): Promise<Target> => {
       const routine = await api(`/api/companies/${company.id}/routines`, {
         title: `Bench ${i}`,
         assigneeAgentId: agent.id,
         projectId: project.id,
-        concurrencyPolicy: "always_enqueue",
+        concurrencyPolicy,
       });
       const { trigger, secretMaterial } = await api(`/api/routines/${routine.id}/triggers`, { kind: "webhook", signingMode: "hmac_sha256" });
       return { url: `${server.url}/api/routine-triggers/public/${trigger.publicId}/fire`, secret: secretMaterial.webhookSecret };
@@ -166,6 +168,9 @@ try {
     const spread: Target[] = [];
     for (let i = 0; i < SPREAD; i++) spread.push(await webhookTarget(i));
     const one = [spread[0]!];
+    /** The default policy: after the first fire each routine has an open issue, so a fire is a run and a comment. */
+    const coalescing: Target[] = [];
+    for (let i = 0; i < SPREAD; i++) coalescing.push(await webhookTarget(SPREAD + i, "coalesce_if_active"));
     const bareTarget = [{ url: bareUrl, secret: null }];
 
     await drive(bareTarget, WARMUP_SECONDS, CONCURRENCY[0]!);
@@ -175,11 +180,13 @@ try {
       const ceiling = await drive(bareTarget, SECONDS, concurrency);
       const fires = await drive(spread, SECONDS, concurrency);
       const hotRoutine = await drive(one, SECONDS, concurrency);
+      const coalesced = await drive(coalescing, SECONDS, concurrency);
       const percent = (m: Measured) => Math.round((m.perSec / ceiling.perSec) * 1000) / 10;
       levels.push({
         concurrency,
         hmacFires: { routines: SPREAD, ...fires, percentOfCeiling: percent(fires) },
         hmacFiresOneRoutine: { ...hotRoutine, percentOfCeiling: percent(hotRoutine) },
+        hmacFiresCoalescing: { routines: SPREAD, ...coalesced, percentOfCeiling: percent(coalesced) },
         bareInsertCeiling: ceiling,
         goalMet: fires.perSec >= 1500 && percent(fires) >= 40,
       });
