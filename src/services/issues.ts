@@ -89,6 +89,13 @@ export function createIssueService(db: Db, companies: CompanyService, hooks: Iss
     /** Locks the issue, applies the change and runs the status hook, all in one transaction. */
     async update(actor: Actor, id: string, body: UpdateIssueBody) {
       return db.transaction(async (tx) => {
+        // A new parent is checked and written under the company's issue-tree lock, taken before the issue's
+        // row lock: two opposite moves (A under B, B under A) then queue instead of deadlocking on each
+        // other's rows. (An issue never changes company, so reading it unlocked first is safe.)
+        if (body.parentId) {
+          const unlocked = await issuesRepo.get(tx, id);
+          if (unlocked) await issuesRepo.lockTree(tx, unlocked.companyId);
+        }
         const current = await issuesRepo.getForUpdate(tx, id);
         if (!current) throw notFound("Issue not found");
         assertCompanyAccess(actor, current.companyId);

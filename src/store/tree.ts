@@ -15,3 +15,14 @@ export async function isSelfOrAncestor(db: Executor, table: "issues" | "goals", 
   );
   return rows.length > 0;
 }
+
+/** Advisory lock classes (two-key form: class, company) serialising re-parenting within one company's tree. */
+const TREE_LOCK = { goals: 7_411_906, issues: 7_411_907 } as const;
+
+/**
+ * Serialises re-parenting in one company's tree of `table` until the transaction ends, so that two
+ * concurrent moves (A under B, B under A) cannot both pass the ancestor check. Call inside a transaction.
+ */
+export async function lockTree(db: Executor, table: keyof typeof TREE_LOCK, companyId: string): Promise<void> {
+  await queryRows(db, sql`select pg_advisory_xact_lock(${TREE_LOCK[table]}::int, hashtext(${companyId}))`);
+}

@@ -3,7 +3,7 @@ import { type SQL, and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { IssueStatus } from "../../domain/enums";
 import type { PgInsertValue, PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { type Executor, pgArray, queryPrepared } from "../db";
-import { isSelfOrAncestor } from "../tree";
+import { isSelfOrAncestor, lockTree } from "../tree";
 import { rowOf } from "../raw-rows";
 import { issueComments, issues } from "../schema";
 import { companiesRepo } from "./companies";
@@ -90,6 +90,8 @@ export const issuesRepo = {
   },
   /** True when `ancestorId` is `id` itself or one of its ancestors (parent, parent's parent, ...). */
   isSelfOrAncestor: (db: Executor, id: string, ancestorId: string) => isSelfOrAncestor(db, "issues", id, ancestorId),
+  /** Serialises re-parenting in the company's issue tree until the transaction ends. */
+  lockTree: (db: Executor, companyId: string) => lockTree(db, "issues", companyId),
   /** The newest open execution issue of a routine: its active execution, if any. */
   async findOpenExecution(db: Executor, routineId: string, openStatuses: readonly IssueStatus[]): Promise<IssueRow | undefined> {
     const [row] = await db

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../db";
-import { isSelfOrAncestor } from "../tree";
+import { isSelfOrAncestor, lockTree } from "../tree";
 import { goals, projects } from "../schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
@@ -28,9 +28,6 @@ export const projectsRepo = {
   },
 };
 
-/** Advisory lock class (two-key form, key 2 = company) serialising changes to one company's goal tree. */
-const GOAL_TREE_LOCK = 7_411_906;
-
 export const goalsRepo = {
   async insert(db: Executor, values: typeof goals.$inferInsert): Promise<GoalRow> {
     const [row] = await db.insert(goals).values(values).returning();
@@ -51,13 +48,9 @@ export const goalsRepo = {
       .returning();
     return row;
   },
-  /**
-   * Serialises re-parenting within a company until the transaction ends, so that two concurrent
-   * moves (A under B, B under A) cannot both pass the ancestor check. Call inside a transaction.
-   */
-  async lockTree(db: Executor, companyId: string): Promise<void> {
-    await db.execute(sql`select pg_advisory_xact_lock(${GOAL_TREE_LOCK}::int, hashtext(${companyId}))`);
-  },
+  /** Serialises re-parenting in the company's goal tree until the transaction ends. */
+  lockTree: (db: Executor, companyId: string) => lockTree(db, "goals", companyId),
+
   /** True when `ancestorId` is `id` itself or one of its ancestors (parent, parent's parent, ...). */
   isSelfOrAncestor: (db: Executor, id: string, ancestorId: string) => isSelfOrAncestor(db, "goals", id, ancestorId),
 };
