@@ -1,9 +1,10 @@
 /**
  * The public webhook fire: `POST /api/routine-triggers/public/{publicId}/fire`, the one endpoint open to the
  * internet. Order: public id format → 404 unknown → authenticate (401, the same for every failure) → rate
- * limits → 409 not active → parse the body (400) → in ONE transaction: lock the routine, record the delivery's
- * fingerprints (409 "Duplicate delivery" if one is known: nothing fires), fire → the run. A fire that fails
- * rolls the fingerprints back, so the sender may retry the same signed request.
+ * limits → 409 not active → parse the body (400) → fire with the deliveries waiting at the same moment
+ * (`webhook-deliveries`: one transaction locks the routines, refuses a known fingerprint with 409 "Duplicate
+ * delivery", fires, and records the fingerprints with the run) → the run. A fire that fails records no
+ * fingerprint, so the sender may retry the same signed request.
  *
  * Rate limits (in-process token buckets, so a cluster of N processes allows N times the limit):
  * - failures (unknown trigger, failed authentication) are counted per client IP in a bucket of their own; once
