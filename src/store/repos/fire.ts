@@ -138,13 +138,13 @@ export const fireRepo = {
     const active = q.openStatuses
       ? sql`(select row_to_json(i) from issues i
           where i.origin_kind = 'routine_execution' and i.origin_id = ${q.routineId}
-            and i.status in (${sql.join(q.openStatuses.map((s) => sql`${s}`), sql`, `)})
+            and i.status = any(${pgArray(q.openStatuses, "text")})
           order by i.created_at desc limit 1)`
       : sql`null::json`;
     const trigger = q.triggerId
       ? sql`(select row_to_json(t) from routine_triggers t where t.id = ${q.triggerId}::uuid)`
       : sql`null::json`;
-    const [row] = await queryRows<Record<string, unknown>>(
+    const [row] = await queryPrepared<Record<string, unknown>>(
       tx,
       sql`select now() as now, ${trigger} as trigger, ${existing} as existing, ${active} as active`,
     );
