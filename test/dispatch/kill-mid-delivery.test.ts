@@ -4,38 +4,31 @@
  * answered; the other takes the run once its lease expires. Nothing is lost, and the agent never
  * receives two deliveries at once.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createDispatcher } from "../../src/dispatch/dispatcher";
 import { createHttpAdapter } from "../../src/dispatch/http-adapter";
 import { createProcessAdapter } from "../../src/dispatch/process-adapter";
 import { createHeartbeatDispatchService } from "../../src/services/heartbeat-dispatch";
 import { heartbeatRunsRepo } from "../../src/store/repos/heartbeat-runs";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 import { ENGINE } from "../helpers/engine";
 import { enqueueTestRun, recordings, startAgentServer } from "../helpers/heartbeat";
 import { createSecretBox } from "../../src/domain/secret-box";
 import crypto from "node:crypto";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 it("retries a run whose dispatcher was stopped mid-delivery, once its lease expires, never delivering it twice at once", async () => {
   const server = await startAgentServer((_req, i) => (i === 0 ? "hang" : 200));
   const agent = (
-    await t.request("POST", `/api/companies/${w.company.id}/agents`, {
+    await s.t.request("POST", `/api/companies/${s.w.company.id}/agents`, {
       body: { name: "Hook", adapterType: "http", adapterConfig: { url: server.url } },
     })
   ).body;
   const rec = recordings();
-  const other = ENGINE === "postgres" ? await t.db.openAnother() : t.db.store;
+  const other = ENGINE === "postgres" ? await s.t.db.openAnother() : s.t.db.store;
   const secretBox = createSecretBox(crypto.createHash("sha256").update("test").digest());
-  const dispatchers = [t.db.store, other].map((store) =>
+  const dispatchers = [s.t.db.store, other].map((store) =>
     createDispatcher({
       source: createHeartbeatDispatchService({ db: store.db, secretBox }),
       listen: store.listen,
@@ -48,10 +41,10 @@ it("retries a run whose dispatcher was stopped mid-delivery, once its lease expi
     }),
   );
   await Promise.all(dispatchers.map((d) => d.start()));
-  const { run } = await enqueueTestRun(t.db.store.db, { companyId: w.company.id, agentId: agent.id });
+  const { run } = await enqueueTestRun(s.t.db.store.db, { companyId: s.w.company.id, agentId: agent.id });
 
   const first = await server.next();
-  const claimed = (await heartbeatRunsRepo.get(t.db.store.db, run.id))!;
+  const claimed = (await heartbeatRunsRepo.get(s.t.db.store.db, run.id))!;
   expect(claimed).toMatchObject({ status: "running", attempt: 1 });
   const victim = dispatchers.find((d) => d.workerId === claimed.claimedBy)!;
   const survivor = dispatchers.find((d) => d !== victim)!;

@@ -1,28 +1,21 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 async function routineWithSchedule(cronExpression: string, timezone = "UTC", fields: object = {}) {
   const routine = (
-    await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-      body: { title: "nightly", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
+    await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+      body: { title: "nightly", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
     })
   ).body;
-  const trigger = (await t.request("POST", `/api/routines/${routine.id}/triggers`, { body: { kind: "schedule", cronExpression, timezone } })).body.trigger;
+  const trigger = (await s.t.request("POST", `/api/routines/${routine.id}/triggers`, { body: { kind: "schedule", cronExpression, timezone } })).body.trigger;
   return { routineId: routine.id as string, triggerId: trigger.id as string };
 }
 const backfill = (routineId: string, body: object, token?: string) =>
-  t.request("POST", `/api/routines/${routineId}/backfill`, { body, token });
+  s.t.request("POST", `/api/routines/${routineId}/backfill`, { body, token });
 
 describe("backfill", () => {
   it("fires every occurrence in the range, oldest first, and repeating it is a no-op", async () => {
@@ -37,7 +30,7 @@ describe("backfill", () => {
     expect(first.body.runs.every((r: { status: string; source: string }) => r.status === "issue_created" && r.source === "schedule")).toBe(true);
     const again = await backfill(routineId, range);
     expect(again.body).toMatchObject({ occurrences: 5, created: 0, duplicates: 5 });
-    const [row] = await queryRows<{ n: string }>(t.db.store.db, sql`select count(*) as n from routine_runs where routine_id = ${routineId}`);
+    const [row] = await queryRows<{ n: string }>(s.t.db.store.db, sql`select count(*) as n from routine_runs where routine_id = ${routineId}`);
     expect(Number(row!.n)).toBe(5);
   });
 
@@ -49,24 +42,24 @@ describe("backfill", () => {
     expect((await backfill(routineId, { triggerId, from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" })).status).toBe(422);
     const other = await routineWithSchedule("0 6 * * *");
     expect((await backfill(routineId, { triggerId: other.triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" })).status).toBe(403);
-    const api = (await t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api" } })).body.trigger;
+    const api = (await s.t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api" } })).body.trigger;
     expect((await backfill(routineId, { triggerId: api.id, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" })).status).toBe(422);
-    await t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "paused" } });
+    await s.t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "paused" } });
     expect((await backfill(routineId, { triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-01T00:10:00Z" })).status).toBe(409);
   });
 
   it("lets only the routine's agent or the board backfill", async () => {
     const { routineId, triggerId } = await routineWithSchedule("0 6 * * *");
     const range = { triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-01T12:00:00Z" };
-    expect((await backfill(routineId, range, w.peer.key)).status).toBe(403);
-    expect((await backfill(routineId, range, w.agent.key)).status).toBe(200);
+    expect((await backfill(routineId, range, s.w.peer.key)).status).toBe(403);
+    expect((await backfill(routineId, range, s.w.agent.key)).status).toBe(200);
   });
 });
 
 describe("trigger preview", () => {
   it("lists the next occurrences of a stored schedule with a description", async () => {
     const { triggerId } = await routineWithSchedule("0 9 * * 1", "Europe/Amsterdam");
-    const res = await t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=3`);
+    const res = await s.t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=3`);
     expect(res.status).toBe(200);
     expect(res.body.description).toBe("At 09:00, only on Monday");
     expect(res.body.occurrences).toHaveLength(3);
@@ -75,9 +68,9 @@ describe("trigger preview", () => {
 
   it("refuses to preview a non-schedule trigger and validates count", async () => {
     const { routineId, triggerId } = await routineWithSchedule("0 9 * * 1");
-    const api = (await t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api" } })).body.trigger;
-    expect((await t.request("GET", `/api/routine-triggers/${api.id}/preview`)).status).toBe(422);
-    expect((await t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=101`)).status).toBe(400);
-    expect((await t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=2`, { token: w.outsider.key })).status).toBe(403);
+    const api = (await s.t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api" } })).body.trigger;
+    expect((await s.t.request("GET", `/api/routine-triggers/${api.id}/preview`)).status).toBe(422);
+    expect((await s.t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=101`)).status).toBe(400);
+    expect((await s.t.request("GET", `/api/routine-triggers/${triggerId}/preview?count=2`, { token: s.w.outsider.key })).status).toBe(403);
   });
 });

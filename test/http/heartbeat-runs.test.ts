@@ -1,29 +1,22 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { describe, expect, it, vi } from "vitest";
+import { seededApp } from "../helpers/app";
 import { enqueueTestRun, routineRunOf } from "../helpers/heartbeat";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 /** A fresh poll agent with a key, so each test starts with an empty queue. */
 async function pollAgent(name: string) {
-  const agent = (await t.request("POST", `/api/companies/${w.company.id}/agents`, { body: { name } })).body;
-  const key = (await t.request("POST", `/api/agents/${agent.id}/keys`, { body: {} })).body.key as string;
+  const agent = (await s.t.request("POST", `/api/companies/${s.w.company.id}/agents`, { body: { name } })).body;
+  const key = (await s.t.request("POST", `/api/agents/${agent.id}/keys`, { body: {} })).body.key as string;
   return { ...agent, key };
 }
 const enqueue = (agentId: string, o: { maxAttempts?: number; withRoutineRun?: boolean } = {}) =>
-  enqueueTestRun(t.db.store.db, { companyId: w.company.id, agentId, ...o });
+  enqueueTestRun(s.t.db.store.db, { companyId: s.w.company.id, agentId, ...o });
 const claim = (key: string, waitSec?: number) =>
-  t.request("POST", "/api/agents/me/heartbeat-runs/claim", { token: key, body: waitSec === undefined ? {} : { waitSec } });
+  s.t.request("POST", "/api/agents/me/heartbeat-runs/claim", { token: key, body: waitSec === undefined ? {} : { waitSec } });
 const expireLeases = (agentId: string) =>
-  t.db.store.db.execute(sql`update heartbeat_runs set lease_expires_at = now() - interval '1 second' where agent_id = ${agentId} and status = 'running'`);
+  s.t.db.store.db.execute(sql`update heartbeat_runs set lease_expires_at = now() - interval '1 second' where agent_id = ${agentId} and status = 'running'`);
 
 describe("poll agents", () => {
   it("claims its run with the issue and routine run, completes it, and cannot complete it twice", async () => {
@@ -39,12 +32,12 @@ describe("poll agents", () => {
     });
     expect((await claim(a.key)).status).toBe(204);
 
-    const done = await t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, {
+    const done = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, {
       token: a.key,
       body: { status: "succeeded", summary: "Report written" },
     });
     expect(done).toMatchObject({ status: 200, body: { status: "succeeded", summary: "Report written", finishedAt: expect.any(String) } });
-    const again = await t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: a.key, body: { status: "succeeded" } });
+    const again = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: a.key, body: { status: "succeeded" } });
     expect(again).toMatchObject({ status: 409, body: { error: "Heartbeat run is succeeded, not running: claim it before completing it" } });
   });
 
@@ -58,24 +51,24 @@ describe("poll agents", () => {
   it("wakes a waiting long-poll claim when a run is enqueued for the agent", async () => {
     const a = await pollAgent("Long poller");
     const pending = claim(a.key, 25);
-    await vi.waitFor(() => expect(t.services.heartbeatRuns.waitingClaims(a.id)).toBe(1));
+    await vi.waitFor(() => expect(s.t.services.heartbeatRuns.waitingClaims(a.id)).toBe(1));
     const { run } = await enqueue(a.id);
     const res = await pending;
     expect(res.status).toBe(200);
     expect(res.body.heartbeatRun).toMatchObject({ id: run.id, status: "running" });
-    expect(t.services.heartbeatRuns.waitingClaims(a.id)).toBe(0);
+    expect(s.t.services.heartbeatRuns.waitingClaims(a.id)).toBe(0);
   });
 
   it("reports failure for good: the run fails and so does its routine run", async () => {
     const a = await pollAgent("Unlucky");
     const { run, routineRunId } = await enqueue(a.id, { withRoutineRun: true });
     await claim(a.key);
-    const res = await t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, {
+    const res = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, {
       token: a.key,
       body: { status: "failed", summary: "Upstream API is down" },
     });
     expect(res.body).toMatchObject({ status: "failed", attempt: 1, summary: "Upstream API is down" });
-    expect(await routineRunOf(t.db.store.db, routineRunId!)).toMatchObject({
+    expect(await routineRunOf(s.t.db.store.db, routineRunId!)).toMatchObject({
       status: "failed",
       failureReason: "Agent reported failure: Upstream API is down",
     });
@@ -91,7 +84,7 @@ describe("poll agents", () => {
 
     await expireLeases(a.id);
     expect((await claim(a.key)).status).toBe(204);
-    const ended = await t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: a.key });
+    const ended = await s.t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: a.key });
     expect(ended.body).toMatchObject({ status: "timed_out", attempt: 2, error: "Attempt 2 of 2 reported no result before its lease expired" });
   });
 
@@ -101,43 +94,43 @@ describe("poll agents", () => {
     await claim(a.key);
     await expireLeases(a.id);
     await claim(a.key);
-    expect((await routineRunOf(t.db.store.db, routineRunId!))!.failureReason).toBe(
+    expect((await routineRunOf(s.t.db.store.db, routineRunId!))!.failureReason).toBe(
       "Heartbeat run timed out: attempt 1 reported no result before its lease expired",
     );
   });
 
   it("refuses claims from the board and from agents that routined delivers to", async () => {
-    expect((await t.request("POST", "/api/agents/me/heartbeat-runs/claim", { body: {} })).status).toBe(403);
+    expect((await s.t.request("POST", "/api/agents/me/heartbeat-runs/claim", { body: {} })).status).toBe(403);
     const hook = (
-      await t.request("POST", `/api/companies/${w.company.id}/agents`, {
+      await s.t.request("POST", `/api/companies/${s.w.company.id}/agents`, {
         body: { name: "Hooked", adapterType: "http", adapterConfig: { url: "http://127.0.0.1:9/x" } },
       })
     ).body;
-    const key = (await t.request("POST", `/api/agents/${hook.id}/keys`, { body: {} })).body.key;
+    const key = (await s.t.request("POST", `/api/agents/${hook.id}/keys`, { body: {} })).body.key;
     const res = await claim(key);
     expect(res.status).toBe(409);
     expect(res.body.error).toContain("set adapterType to poll");
-    expect((await claim(w.agent.key, 31)).status).toBe(400);
+    expect((await claim(s.w.agent.key, 31)).status).toBe(400);
   });
 });
 
 describe("agent pause", () => {
   it("keeps a paused agent's runs queued, and resuming wakes its waiting claim", async () => {
     const a = await pollAgent("Napper");
-    expect((await t.request("POST", `/api/agents/${a.id}/pause`, { token: a.key })).body.status).toBe("paused");
+    expect((await s.t.request("POST", `/api/agents/${a.id}/pause`, { token: a.key })).body.status).toBe("paused");
     const { run } = await enqueue(a.id);
     expect((await claim(a.key)).status).toBe(204);
 
     const pending = claim(a.key, 25);
-    await vi.waitFor(() => expect(t.services.heartbeatRuns.waitingClaims(a.id)).toBe(1));
-    expect((await t.request("GET", `/api/heartbeat-runs/${run.id}`)).body.status).toBe("queued");
-    expect((await t.request("POST", `/api/agents/${a.id}/resume`)).body.status).toBe("active");
+    await vi.waitFor(() => expect(s.t.services.heartbeatRuns.waitingClaims(a.id)).toBe(1));
+    expect((await s.t.request("GET", `/api/heartbeat-runs/${run.id}`)).body.status).toBe("queued");
+    expect((await s.t.request("POST", `/api/agents/${a.id}/resume`)).body.status).toBe("active");
     expect((await pending).body.heartbeatRun).toMatchObject({ id: run.id, status: "running" });
   });
 
   it("lets only the board or the agent itself pause an agent", async () => {
-    expect((await t.request("POST", `/api/agents/${w.agent.id}/pause`, { token: w.peer.key })).status).toBe(403);
-    expect((await t.request("POST", `/api/agents/${w.agent.id}/resume`, { token: w.outsider.key })).status).toBe(403);
+    expect((await s.t.request("POST", `/api/agents/${s.w.agent.id}/pause`, { token: s.w.peer.key })).status).toBe(403);
+    expect((await s.t.request("POST", `/api/agents/${s.w.agent.id}/resume`, { token: s.w.outsider.key })).status).toBe(403);
   });
 });
 
@@ -147,58 +140,58 @@ describe("reading heartbeat runs", () => {
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push((await enqueue(a.id)).run);
     await claim(a.key);
-    const list = await t.request("GET", `/api/agents/${a.id}/heartbeat-runs?limit=2`, { token: a.key });
+    const list = await s.t.request("GET", `/api/agents/${a.id}/heartbeat-runs?limit=2`, { token: a.key });
     expect(list.body.map((r: { id: string }) => r.id)).toEqual([runs[2]!.id, runs[1]!.id]);
     expect(list.body[0]).not.toHaveProperty("output");
-    const page2 = await t.request("GET", `/api/agents/${a.id}/heartbeat-runs?before=${runs[1]!.id}`);
+    const page2 = await s.t.request("GET", `/api/agents/${a.id}/heartbeat-runs?before=${runs[1]!.id}`);
     expect(page2.body.map((r: { id: string }) => r.id)).toEqual([runs[0]!.id]);
-    const running = await t.request("GET", `/api/agents/${a.id}/heartbeat-runs?status=running`);
+    const running = await s.t.request("GET", `/api/agents/${a.id}/heartbeat-runs?status=running`);
     expect(running.body.map((r: { id: string }) => r.id)).toEqual([runs[0]!.id]);
-    const later = await t.request("GET", `/api/agents/${a.id}/heartbeat-runs?before=2000-01-01T00:00:00Z`);
+    const later = await s.t.request("GET", `/api/agents/${a.id}/heartbeat-runs?before=2000-01-01T00:00:00Z`);
     expect(later.body).toEqual([]);
   });
 
   it("shows agents only their own runs; the board sees all", async () => {
-    const { run } = await enqueue(w.agent.id);
-    expect((await t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: w.agent.key })).status).toBe(200);
-    expect((await t.request("GET", `/api/heartbeat-runs/${run.id}`)).status).toBe(200);
-    expect((await t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: w.peer.key })).status).toBe(403);
-    expect((await t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: w.outsider.key })).status).toBe(403);
-    expect((await t.request("GET", `/api/agents/${w.agent.id}/heartbeat-runs`, { token: w.peer.key })).status).toBe(403);
-    const complete = await t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: w.peer.key, body: { status: "succeeded" } });
+    const { run } = await enqueue(s.w.agent.id);
+    expect((await s.t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: s.w.agent.key })).status).toBe(200);
+    expect((await s.t.request("GET", `/api/heartbeat-runs/${run.id}`)).status).toBe(200);
+    expect((await s.t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: s.w.peer.key })).status).toBe(403);
+    expect((await s.t.request("GET", `/api/heartbeat-runs/${run.id}`, { token: s.w.outsider.key })).status).toBe(403);
+    expect((await s.t.request("GET", `/api/agents/${s.w.agent.id}/heartbeat-runs`, { token: s.w.peer.key })).status).toBe(403);
+    const complete = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: s.w.peer.key, body: { status: "succeeded" } });
     expect(complete.status).toBe(403);
-    expect((await t.request("GET", "/api/heartbeat-runs/00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    expect((await s.t.request("GET", "/api/heartbeat-runs/00000000-0000-4000-8000-000000000000")).status).toBe(404);
   });
 });
 
 describe("delivery secrets", () => {
   it("shows an http agent's delivery secret once, on create and on rotate, never on read", async () => {
-    const created = await t.request("POST", `/api/companies/${w.company.id}/agents`, {
+    const created = await s.t.request("POST", `/api/companies/${s.w.company.id}/agents`, {
       body: { name: "Receiver", adapterType: "http", adapterConfig: { url: "https://agent.example/hook" } },
     });
     expect(created.body.deliverySecret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     const id = created.body.id;
-    const read = [await t.request("GET", `/api/agents/${id}`), await t.request("GET", `/api/companies/${w.company.id}/agents`)];
+    const read = [await s.t.request("GET", `/api/agents/${id}`), await s.t.request("GET", `/api/companies/${s.w.company.id}/agents`)];
     for (const res of read) {
       expect(JSON.stringify(res.body)).not.toContain(created.body.deliverySecret);
       expect(JSON.stringify(res.body)).not.toMatch(/deliverySecret/);
     }
-    const key = (await t.request("POST", `/api/agents/${id}/keys`, { body: {} })).body.key;
-    const rotated = await t.request("POST", `/api/agents/${id}/delivery-secret/rotate`, { token: key });
+    const key = (await s.t.request("POST", `/api/agents/${id}/keys`, { body: {} })).body.key;
+    const rotated = await s.t.request("POST", `/api/agents/${id}/delivery-secret/rotate`, { token: key });
     expect(rotated).toMatchObject({ status: 200, body: { agentId: id, deliverySecret: expect.stringMatching(/^whsec_/) } });
     expect(rotated.body.deliverySecret).not.toBe(created.body.deliverySecret);
-    expect((await t.request("POST", `/api/agents/${id}/delivery-secret/rotate`, { token: w.agent.key })).status).toBe(403);
+    expect((await s.t.request("POST", `/api/agents/${id}/delivery-secret/rotate`, { token: s.w.agent.key })).status).toBe(403);
   });
 
   it("makes a secret when an agent switches to http, and has none for poll agents", async () => {
     const a = await pollAgent("Convert");
     expect(a).not.toHaveProperty("deliverySecret");
-    expect((await t.request("POST", `/api/agents/${a.id}/delivery-secret/rotate`)).status).toBe(409);
-    const switched = await t.request("PATCH", `/api/agents/${a.id}`, {
+    expect((await s.t.request("POST", `/api/agents/${a.id}/delivery-secret/rotate`)).status).toBe(409);
+    const switched = await s.t.request("PATCH", `/api/agents/${a.id}`, {
       body: { adapterType: "http", adapterConfig: { url: "https://agent.example/hook" } },
     });
     expect(switched.body).toMatchObject({ adapterType: "http", deliverySecret: expect.stringMatching(/^whsec_/) });
-    const renamed = await t.request("PATCH", `/api/agents/${a.id}`, { body: { name: "Converted" } });
+    const renamed = await s.t.request("PATCH", `/api/agents/${a.id}`, { body: { name: "Converted" } });
     expect(renamed.body).not.toHaveProperty("deliverySecret");
   });
 });

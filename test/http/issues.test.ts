@@ -1,34 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issuesRepo } from "../../src/store/repos/issues";
-import { BOARD_TOKEN, type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { BOARD_TOKEN, type TestApp, createTestApp, seededApp } from "../helpers/app";
 import { dbState } from "../helpers/db-state";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
 const UNKNOWN = "00000000-0000-4000-8000-000000000000";
 
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 async function createIssue(companyId: string, body: Record<string, unknown>, token?: string) {
-  const res = await t.request("POST", `/api/companies/${companyId}/issues`, { body, token });
+  const res = await s.t.request("POST", `/api/companies/${companyId}/issues`, { body, token });
   if (res.status !== 201) throw new Error(`create issue failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 async function newCompany(name: string) {
-  return (await t.request("POST", "/api/companies", { body: { name } })).body;
+  return (await s.t.request("POST", "/api/companies", { body: { name } })).body;
 }
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 /** Expects the request to be refused with `status` and a `{ error }` body, and nothing written. */
 async function expectRefused(status: number, send: () => Promise<{ status: number; body: any }>) {
-  const before = await dbState(t.db.store.db);
+  const before = await dbState(s.t.db.store.db);
   const res = await send();
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body).toEqual({ error: expect.any(String), ...(res.body?.details ? { details: res.body.details } : {}) });
-  expect(await dbState(t.db.store.db)).toEqual(before);
+  expect(await dbState(s.t.db.store.db)).toEqual(before);
   return res.body as { error: string };
 }
 
@@ -42,63 +36,63 @@ describe("creating issues", () => {
   });
 
   it("defaults to backlog and medium priority and records which agent created it", async () => {
-    const byAgent = await createIssue(w.company.id, { title: "  Trim me  " }, w.agent.key);
+    const byAgent = await createIssue(s.w.company.id, { title: "  Trim me  " }, s.w.agent.key);
     expect(byAgent).toMatchObject({
       title: "Trim me",
       status: "backlog",
       priority: "medium",
       originKind: "manual",
-      createdByAgentId: w.agent.id,
+      createdByAgentId: s.w.agent.id,
       startedAt: null,
       completedAt: null,
       cancelledAt: null,
     });
-    expect((await createIssue(w.company.id, { title: "By the board" })).createdByAgentId).toBeNull();
+    expect((await createIssue(s.w.company.id, { title: "By the board" })).createdByAgentId).toBeNull();
   });
 
   it("links an assignee, project, goal and parent of the same company", async () => {
-    const goal = (await t.request("POST", `/api/companies/${w.company.id}/goals`, { body: { title: "Grow" } })).body;
-    const parent = await createIssue(w.company.id, { title: "Epic" });
-    const child = await createIssue(w.company.id, {
+    const goal = (await s.t.request("POST", `/api/companies/${s.w.company.id}/goals`, { body: { title: "Grow" } })).body;
+    const parent = await createIssue(s.w.company.id, { title: "Epic" });
+    const child = await createIssue(s.w.company.id, {
       title: "Child",
       status: "todo",
       priority: "high",
-      assigneeAgentId: w.peer.id,
-      projectId: w.project.id,
+      assigneeAgentId: s.w.peer.id,
+      projectId: s.w.project.id,
       goalId: goal.id,
       parentId: parent.id,
     });
-    expect(child).toMatchObject({ assigneeAgentId: w.peer.id, projectId: w.project.id, goalId: goal.id, parentId: parent.id });
-    expect((await t.request("GET", `/api/issues/${child.id}`)).body).toEqual(child);
+    expect(child).toMatchObject({ assigneeAgentId: s.w.peer.id, projectId: s.w.project.id, goalId: goal.id, parentId: parent.id });
+    expect((await s.t.request("GET", `/api/issues/${child.id}`)).body).toEqual(child);
   });
 
   it("refuses references to records of another company with 422 naming the field, and writes nothing", async () => {
-    const otherGoal = (await t.request("POST", `/api/companies/${w.otherCompany.id}/goals`, { body: { title: "Theirs" } })).body;
-    const otherIssue = await createIssue(w.otherCompany.id, { title: "Theirs" });
+    const otherGoal = (await s.t.request("POST", `/api/companies/${s.w.otherCompany.id}/goals`, { body: { title: "Theirs" } })).body;
+    const otherIssue = await createIssue(s.w.otherCompany.id, { title: "Theirs" });
     const cases: [string, string][] = [
-      ["assigneeAgentId", w.outsider.id],
+      ["assigneeAgentId", s.w.outsider.id],
       ["assigneeAgentId", UNKNOWN],
-      ["projectId", w.otherProject.id],
+      ["projectId", s.w.otherProject.id],
       ["goalId", otherGoal.id],
       ["parentId", otherIssue.id],
       ["parentId", UNKNOWN],
     ];
     for (const [field, value] of cases) {
       const body = await expectRefused(422, () =>
-        t.request("POST", `/api/companies/${w.company.id}/issues`, { body: { title: "X", [field]: value } }),
+        s.t.request("POST", `/api/companies/${s.w.company.id}/issues`, { body: { title: "X", [field]: value } }),
       );
       expect(body.error).toMatch(new RegExp(`^${field}: .* not found in this company$`));
     }
   });
 
   it("sets startedAt, completedAt or cancelledAt when created in that status", async () => {
-    expect((await createIssue(w.company.id, { title: "a", status: "in_progress" })).startedAt).not.toBeNull();
-    expect((await createIssue(w.company.id, { title: "b", status: "done" })).completedAt).not.toBeNull();
-    expect((await createIssue(w.company.id, { title: "c", status: "cancelled" })).cancelledAt).not.toBeNull();
+    expect((await createIssue(s.w.company.id, { title: "a", status: "in_progress" })).startedAt).not.toBeNull();
+    expect((await createIssue(s.w.company.id, { title: "b", status: "done" })).completedAt).not.toBeNull();
+    expect((await createIssue(s.w.company.id, { title: "c", status: "cancelled" })).cancelledAt).not.toBeNull();
   });
 
   it("rejects invalid bodies with 400 and writes nothing", async () => {
-    const url = `/api/companies/${w.company.id}/issues`;
+    const url = `/api/companies/${s.w.company.id}/issues`;
     for (const body of [
       {},
       { title: "   " },
@@ -109,15 +103,15 @@ describe("creating issues", () => {
       { title: "x", identifier: "ACM-99" },
       { title: "x", originKind: "routine_execution" },
     ]) {
-      await expectRefused(400, () => t.request("POST", url, { body }));
+      await expectRefused(400, () => s.t.request("POST", url, { body }));
     }
   });
 });
 
 describe("updating issues", () => {
   it("stamps startedAt once, and completedAt / cancelledAt while the issue is done / cancelled", async () => {
-    const issue = await createIssue(w.company.id, { title: "Lifecycle", status: "todo" });
-    const patch = async (body: object) => (await t.request("PATCH", `/api/issues/${issue.id}`, { body, token: w.agent.key })).body;
+    const issue = await createIssue(s.w.company.id, { title: "Lifecycle", status: "todo" });
+    const patch = async (body: object) => (await s.t.request("PATCH", `/api/issues/${issue.id}`, { body, token: s.w.agent.key })).body;
 
     const started = await patch({ status: "in_progress" });
     expect(started.startedAt).not.toBeNull();
@@ -137,8 +131,8 @@ describe("updating issues", () => {
   });
 
   it("changes fields, clears the assignee with null and moves updatedAt", async () => {
-    const issue = await createIssue(w.company.id, { title: "Old", assigneeAgentId: w.agent.id });
-    const res = await t.request("PATCH", `/api/issues/${issue.id}`, {
+    const issue = await createIssue(s.w.company.id, { title: "Old", assigneeAgentId: s.w.agent.id });
+    const res = await s.t.request("PATCH", `/api/issues/${issue.id}`, {
       body: { title: "New", description: "Details", priority: "low", assigneeAgentId: null },
     });
     expect(res.status).toBe(200);
@@ -147,26 +141,26 @@ describe("updating issues", () => {
   });
 
   it("refuses to make an issue its own parent or ancestor", async () => {
-    const top = await createIssue(w.company.id, { title: "Top" });
-    const mid = await createIssue(w.company.id, { title: "Mid", parentId: top.id });
-    const leaf = await createIssue(w.company.id, { title: "Leaf", parentId: mid.id });
-    const self = await expectRefused(422, () => t.request("PATCH", `/api/issues/${top.id}`, { body: { parentId: top.id } }));
+    const top = await createIssue(s.w.company.id, { title: "Top" });
+    const mid = await createIssue(s.w.company.id, { title: "Mid", parentId: top.id });
+    const leaf = await createIssue(s.w.company.id, { title: "Leaf", parentId: mid.id });
+    const self = await expectRefused(422, () => s.t.request("PATCH", `/api/issues/${top.id}`, { body: { parentId: top.id } }));
     expect(self.error).toContain("parentId");
-    const loop = await expectRefused(422, () => t.request("PATCH", `/api/issues/${top.id}`, { body: { parentId: leaf.id } }));
+    const loop = await expectRefused(422, () => s.t.request("PATCH", `/api/issues/${top.id}`, { body: { parentId: leaf.id } }));
     expect(loop.error).toContain(top.identifier);
   });
 
   it("refuses cross-company references on update with 422 and leaves the issue unchanged", async () => {
-    const issue = await createIssue(w.company.id, { title: "Mine" });
-    for (const body of [{ assigneeAgentId: w.outsider.id }, { projectId: w.otherProject.id }, { status: "done", goalId: UNKNOWN }]) {
-      await expectRefused(422, () => t.request("PATCH", `/api/issues/${issue.id}`, { body }));
+    const issue = await createIssue(s.w.company.id, { title: "Mine" });
+    for (const body of [{ assigneeAgentId: s.w.outsider.id }, { projectId: s.w.otherProject.id }, { status: "done", goalId: UNKNOWN }]) {
+      await expectRefused(422, () => s.t.request("PATCH", `/api/issues/${issue.id}`, { body }));
     }
   });
 
   it("rejects an empty patch, unknown fields and read-only fields with 400", async () => {
-    const issue = await createIssue(w.company.id, { title: "Strict" });
-    for (const body of [{}, { bogus: 1 }, { identifier: "ACM-1" }, { companyId: w.otherCompany.id }, { status: "closed" }, { title: "" }]) {
-      await expectRefused(400, () => t.request("PATCH", `/api/issues/${issue.id}`, { body }));
+    const issue = await createIssue(s.w.company.id, { title: "Strict" });
+    for (const body of [{}, { bogus: 1 }, { identifier: "ACM-1" }, { companyId: s.w.otherCompany.id }, { status: "closed" }, { title: "" }]) {
+      await expectRefused(400, () => s.t.request("PATCH", `/api/issues/${issue.id}`, { body }));
     }
   });
 });
@@ -177,14 +171,14 @@ describe("listing issues", () => {
 
   beforeAll(async () => {
     company = await newCompany("Listing Co");
-    const agent = (await t.request("POST", `/api/companies/${company.id}/agents`, { body: { name: "Worker" } })).body;
-    const project = (await t.request("POST", `/api/companies/${company.id}/projects`, { body: { name: "P" } })).body;
+    const agent = (await s.t.request("POST", `/api/companies/${company.id}/agents`, { body: { name: "Worker" } })).body;
+    const project = (await s.t.request("POST", `/api/companies/${company.id}/projects`, { body: { name: "P" } })).body;
     made = {
       a: await createIssue(company.id, { title: "a", status: "todo", assigneeAgentId: agent.id }),
       b: await createIssue(company.id, { title: "b", status: "in_progress", projectId: project.id }),
       c: await createIssue(company.id, { title: "c", status: "done", assigneeAgentId: agent.id, projectId: project.id }),
       d: await createIssue(company.id, { title: "d" }),
-      e: await issuesRepo.insert(t.db.store.db, {
+      e: await issuesRepo.insert(s.t.db.store.db, {
         companyId: company.id,
         title: "e",
         status: "todo",
@@ -194,7 +188,7 @@ describe("listing issues", () => {
     };
     Object.assign(made, { agent, project });
   });
-  const list = async (query = "") => t.request("GET", `/api/companies/${company.id}/issues${query}`);
+  const list = async (query = "") => s.t.request("GET", `/api/companies/${company.id}/issues${query}`);
 
   it("lists a company's issues newest first", async () => {
     const res = await list();
@@ -254,7 +248,7 @@ describe("listing issues", () => {
   });
 
   it("refuses a cursor that belongs to another company", async () => {
-    const foreign = await createIssue(w.company.id, { title: "foreign cursor" });
+    const foreign = await createIssue(s.w.company.id, { title: "foreign cursor" });
     const res = await list(`?before=${foreign.id}`);
     expect(res.status).toBe(400);
     expect(res.body.error).toContain("before");
@@ -262,44 +256,44 @@ describe("listing issues", () => {
 
   it("defaults to 50 issues per page", async () => {
     const busy = await newCompany("Busy Co");
-    for (let i = 0; i < 51; i++) await issuesRepo.insert(t.db.store.db, { companyId: busy.id, title: `n${i}` });
-    expect((await t.request("GET", `/api/companies/${busy.id}/issues`)).body).toHaveLength(50);
-    expect((await t.request("GET", `/api/companies/${busy.id}/issues?limit=200`)).body).toHaveLength(51);
+    for (let i = 0; i < 51; i++) await issuesRepo.insert(s.t.db.store.db, { companyId: busy.id, title: `n${i}` });
+    expect((await s.t.request("GET", `/api/companies/${busy.id}/issues`)).body).toHaveLength(50);
+    expect((await s.t.request("GET", `/api/companies/${busy.id}/issues?limit=200`)).body).toHaveLength(51);
   });
 });
 
 describe("comments", () => {
   it("records who wrote each comment and lists them oldest first", async () => {
-    const issue = await createIssue(w.company.id, { title: "Discuss" });
+    const issue = await createIssue(s.w.company.id, { title: "Discuss" });
     const url = `/api/issues/${issue.id}/comments`;
-    const fromBoard = await t.request("POST", url, { body: { body: "From the board" } });
+    const fromBoard = await s.t.request("POST", url, { body: { body: "From the board" } });
     expect(fromBoard.status).toBe(201);
-    expect(fromBoard.body).toMatchObject({ issueId: issue.id, companyId: w.company.id, authorKind: "board", authorAgentId: null });
-    const fromAgent = await t.request("POST", url, { body: { body: "From the agent\n" }, token: w.peer.key });
-    expect(fromAgent.body).toMatchObject({ authorKind: "agent", authorAgentId: w.peer.id, body: "From the agent\n" });
-    const listed = await t.request("GET", url, { token: w.agent.key });
+    expect(fromBoard.body).toMatchObject({ issueId: issue.id, companyId: s.w.company.id, authorKind: "board", authorAgentId: null });
+    const fromAgent = await s.t.request("POST", url, { body: { body: "From the agent\n" }, token: s.w.peer.key });
+    expect(fromAgent.body).toMatchObject({ authorKind: "agent", authorAgentId: s.w.peer.id, body: "From the agent\n" });
+    const listed = await s.t.request("GET", url, { token: s.w.agent.key });
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual([fromBoard.body, fromAgent.body]);
   });
 
   it("rejects empty, blank, oversized and malformed comments with 400 and writes nothing", async () => {
-    const issue = await createIssue(w.company.id, { title: "Quiet" });
+    const issue = await createIssue(s.w.company.id, { title: "Quiet" });
     const url = `/api/issues/${issue.id}/comments`;
     for (const body of [{}, { body: "" }, { body: "  \n " }, { body: "x".repeat(50_001) }, { body: 42 }, { body: "hi", authorKind: "system" }]) {
-      await expectRefused(400, () => t.request("POST", url, { body }));
+      await expectRefused(400, () => s.t.request("POST", url, { body }));
     }
-    expect((await t.request("POST", url, { body: { body: "x".repeat(50_000) } })).status).toBe(201);
+    expect((await s.t.request("POST", url, { body: { body: "x".repeat(50_000) } })).status).toBe(201);
   });
 });
 
 describe("access", () => {
   let issue: { id: string };
   beforeAll(async () => {
-    issue = await createIssue(w.company.id, { title: "Guarded" });
+    issue = await createIssue(s.w.company.id, { title: "Guarded" });
   });
   const endpoints = () => [
-    { method: "GET", url: `/api/companies/${w.company.id}/issues`, ok: 200 },
-    { method: "POST", url: `/api/companies/${w.company.id}/issues`, body: { title: "t" }, ok: 201 },
+    { method: "GET", url: `/api/companies/${s.w.company.id}/issues`, ok: 200 },
+    { method: "POST", url: `/api/companies/${s.w.company.id}/issues`, body: { title: "t" }, ok: 201 },
     { method: "GET", url: `/api/issues/${issue.id}`, ok: 200 },
     { method: "PATCH", url: `/api/issues/${issue.id}`, body: { priority: "high" }, ok: 200 },
     { method: "GET", url: `/api/issues/${issue.id}/comments`, ok: 200 },
@@ -307,9 +301,9 @@ describe("access", () => {
   ];
 
   it("lets the board and every agent of the company use every endpoint", async () => {
-    for (const token of [undefined, w.agent.key, w.peer.key]) {
+    for (const token of [undefined, s.w.agent.key, s.w.peer.key]) {
       for (const e of endpoints()) {
-        const res = await t.request(e.method, e.url, { body: e.body, token });
+        const res = await s.t.request(e.method, e.url, { body: e.body, token });
         expect(res.status, `${e.method} ${e.url}`).toBe(e.ok);
       }
     }
@@ -317,30 +311,30 @@ describe("access", () => {
 
   it("forbids an agent of another company with 403 and writes nothing", async () => {
     for (const e of endpoints()) {
-      const body = await expectRefused(403, () => t.request(e.method, e.url, { body: e.body, token: w.outsider.key }));
+      const body = await expectRefused(403, () => s.t.request(e.method, e.url, { body: e.body, token: s.w.outsider.key }));
       expect(body.error).toBe("Agents can only access their own company");
     }
   });
 
   it("answers 404 for unknown issues and companies, 400 for malformed ids", async () => {
     for (const url of [`/api/issues/${UNKNOWN}`, `/api/issues/${UNKNOWN}/comments`]) {
-      expect((await t.request("GET", url)).body).toEqual({ error: "Issue not found" });
+      expect((await s.t.request("GET", url)).body).toEqual({ error: "Issue not found" });
     }
-    await expectRefused(404, () => t.request("PATCH", `/api/issues/${UNKNOWN}`, { body: { title: "x" } }));
-    await expectRefused(404, () => t.request("POST", `/api/issues/${UNKNOWN}/comments`, { body: { body: "x" } }));
-    await expectRefused(404, () => t.request("POST", `/api/companies/${UNKNOWN}/issues`, { body: { title: "x" } }));
-    expect((await t.request("GET", `/api/companies/${UNKNOWN}/issues`)).status).toBe(404);
+    await expectRefused(404, () => s.t.request("PATCH", `/api/issues/${UNKNOWN}`, { body: { title: "x" } }));
+    await expectRefused(404, () => s.t.request("POST", `/api/issues/${UNKNOWN}/comments`, { body: { body: "x" } }));
+    await expectRefused(404, () => s.t.request("POST", `/api/companies/${UNKNOWN}/issues`, { body: { title: "x" } }));
+    expect((await s.t.request("GET", `/api/companies/${UNKNOWN}/issues`)).status).toBe(404);
     for (const url of ["/api/issues/not-a-uuid", "/api/issues/123/comments", "/api/companies/nope/issues"]) {
-      expect((await t.request("GET", url)).status, url).toBe(400);
+      expect((await s.t.request("GET", url)).status, url).toBe(400);
     }
-    await expectRefused(400, () => t.request("PATCH", "/api/issues/not-a-uuid", { body: { title: "x" } }));
+    await expectRefused(400, () => s.t.request("PATCH", "/api/issues/not-a-uuid", { body: { title: "x" } }));
   });
 
   it("rejects a revoked key with 401", async () => {
-    const created = (await t.request("POST", `/api/agents/${w.peer.id}/keys`, { body: { name: "short-lived" } })).body;
-    expect((await t.request("GET", `/api/issues/${issue.id}`, { token: created.key })).status).toBe(200);
-    await t.request("DELETE", `/api/agents/${w.peer.id}/keys/${created.id}`);
-    await expectRefused(401, () => t.request("PATCH", `/api/issues/${issue.id}`, { body: { title: "x" }, token: created.key }));
+    const created = (await s.t.request("POST", `/api/agents/${s.w.peer.id}/keys`, { body: { name: "short-lived" } })).body;
+    expect((await s.t.request("GET", `/api/issues/${issue.id}`, { token: created.key })).status).toBe(200);
+    await s.t.request("DELETE", `/api/agents/${s.w.peer.id}/keys/${created.id}`);
+    await expectRefused(401, () => s.t.request("PATCH", `/api/issues/${issue.id}`, { body: { title: "x" }, token: created.key }));
   });
 });
 
@@ -364,19 +358,19 @@ describe("in authenticated mode", () => {
 describe("execution issues", () => {
   it("completes the routine run when its issue is moved to done, and fails it when cancelled", async () => {
     const routine = (
-      await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-        body: { title: "Triage", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue" },
+      await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+        body: { title: "Triage", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue" },
       })
     ).body;
-    const fire = async () => (await t.request("POST", `/api/routines/${routine.id}/run`, { body: {} })).body;
+    const fire = async () => (await s.t.request("POST", `/api/routines/${routine.id}/run`, { body: {} })).body;
     const first = await fire();
     const second = await fire();
-    const executions = await t.request("GET", `/api/companies/${w.company.id}/issues?originKind=routine_execution&originId=${routine.id}`);
+    const executions = await s.t.request("GET", `/api/companies/${s.w.company.id}/issues?originKind=routine_execution&originId=${routine.id}`);
     expect(ids(executions.body)).toEqual([second.linkedIssueId, first.linkedIssueId]);
 
-    expect((await t.request("PATCH", `/api/issues/${first.linkedIssueId}`, { body: { status: "done" }, token: w.agent.key })).status).toBe(200);
-    expect((await t.request("PATCH", `/api/issues/${second.linkedIssueId}`, { body: { status: "cancelled" } })).status).toBe(200);
-    const runs = (await t.request("GET", `/api/routines/${routine.id}/runs`)).body;
+    expect((await s.t.request("PATCH", `/api/issues/${first.linkedIssueId}`, { body: { status: "done" }, token: s.w.agent.key })).status).toBe(200);
+    expect((await s.t.request("PATCH", `/api/issues/${second.linkedIssueId}`, { body: { status: "cancelled" } })).status).toBe(200);
+    const runs = (await s.t.request("GET", `/api/routines/${routine.id}/runs`)).body;
     expect(runs.find((r: { id: string }) => r.id === first.id)).toMatchObject({ status: "completed", completedAt: expect.any(String) });
     expect(runs.find((r: { id: string }) => r.id === second.id)).toMatchObject({
       status: "failed",

@@ -1,31 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { issuesRepo } from "../../src/store/repos/issues";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 async function newRoutine(fields: Record<string, unknown> = {}) {
-  const res = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-    body: { title: "Triage inbox", description: "Read and sort", assigneeAgentId: w.agent.id, projectId: w.project.id, ...fields },
+  const res = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+    body: { title: "Triage inbox", description: "Read and sort", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, ...fields },
   });
   return res.body.id as string;
 }
 const run = (routineId: string, body: object = {}, token?: string) =>
-  t.request("POST", `/api/routines/${routineId}/run`, { body, token });
-const runs = (routineId: string, query = "") => t.request("GET", `/api/routines/${routineId}/runs${query}`);
+  s.t.request("POST", `/api/routines/${routineId}/run`, { body, token });
+const runs = (routineId: string, query = "") => s.t.request("GET", `/api/routines/${routineId}/runs${query}`);
 
 /** Moves an execution issue as the agent would, through the service that fires the completion hook. */
 async function moveIssue(issueId: string, status: "done" | "cancelled" | "blocked") {
-  await t.db.store.db.transaction(async (tx) => {
+  await s.t.db.store.db.transaction(async (tx) => {
     const issue = await issuesRepo.update(tx, issueId, { status });
-    await t.services.firing.onIssueStatusChange(tx, issue!);
+    await s.t.services.firing.onIssueStatusChange(tx, issue!);
   });
 }
 
@@ -35,7 +28,7 @@ describe("manual run", () => {
     const res = await run(routineId, { payload: { context: "quarterly" } });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ routineId, source: "manual", status: "issue_created", triggerPayload: { context: "quarterly" } });
-    const issue = await issuesRepo.get(t.db.store.db, res.body.linkedIssueId);
+    const issue = await issuesRepo.get(s.t.db.store.db, res.body.linkedIssueId);
     expect(issue).toMatchObject({
       originKind: "routine_execution",
       originId: routineId,
@@ -44,8 +37,8 @@ describe("manual run", () => {
       title: "Triage inbox",
       description: "Read and sort",
       priority: "high",
-      assigneeAgentId: w.agent.id,
-      projectId: w.project.id,
+      assigneeAgentId: s.w.agent.id,
+      projectId: s.w.project.id,
     });
     expect(issue!.context).toMatchObject({ source: "manual", payload: { context: "quarterly" } });
   });
@@ -69,20 +62,20 @@ describe("manual run", () => {
   it("refuses a trigger of another routine with 403", async () => {
     const a = await newRoutine();
     const b = await newRoutine();
-    const trigger = (await t.request("POST", `/api/routines/${b}/triggers`, { body: { kind: "api" } })).body.trigger;
+    const trigger = (await s.t.request("POST", `/api/routines/${b}/triggers`, { body: { kind: "api" } })).body.trigger;
     expect((await run(a, { triggerId: trigger.id })).status).toBe(403);
     const own = await run(b, { triggerId: trigger.id, source: "api" });
     expect(own.body).toMatchObject({ triggerId: trigger.id, source: "api" });
-    const after = await t.request("GET", `/api/routine-triggers/${trigger.id}`);
+    const after = await s.t.request("GET", `/api/routine-triggers/${trigger.id}`);
     expect(after.body.lastResult).toBe("Created execution issue");
     expect(after.body.lastFiredAt).not.toBeNull();
   });
 
   it("lets only the assignee agent or the board run a routine", async () => {
     const routineId = await newRoutine();
-    expect((await run(routineId, {}, w.peer.key)).status).toBe(403);
-    expect((await run(routineId, {}, w.outsider.key)).status).toBe(403);
-    expect((await run(routineId, {}, w.agent.key)).status).toBe(202);
+    expect((await run(routineId, {}, s.w.peer.key)).status).toBe(403);
+    expect((await run(routineId, {}, s.w.outsider.key)).status).toBe(403);
+    expect((await run(routineId, {}, s.w.agent.key)).status).toBe(202);
   });
 });
 
@@ -93,7 +86,7 @@ describe("concurrency policies", () => {
     const second = (await run(routineId, { payload: { n: 2 } })).body;
     expect(second).toMatchObject({ status: "coalesced", linkedIssueId: first.linkedIssueId, coalescedIntoRunId: first.id });
     expect(second.completedAt).not.toBeNull();
-    const comments = await issuesRepo.listComments(t.db.store.db, first.linkedIssueId);
+    const comments = await issuesRepo.listComments(s.t.db.store.db, first.linkedIssueId);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toMatch(/^Coalesced manual fire at .*: \{"n":2\}$/);
   });
@@ -104,7 +97,7 @@ describe("concurrency policies", () => {
     const second = (await run(routineId)).body;
     expect(second).toMatchObject({ status: "skipped", linkedIssueId: first.linkedIssueId, coalescedIntoRunId: first.id });
     expect(second.failureReason).toContain("still open");
-    expect(await issuesRepo.listComments(t.db.store.db, first.linkedIssueId)).toHaveLength(0);
+    expect(await issuesRepo.listComments(s.t.db.store.db, first.linkedIssueId)).toHaveLength(0);
   });
 
   it("always_enqueue: every fire creates its own issue", async () => {
@@ -128,12 +121,12 @@ describe("concurrency policies", () => {
   it("stops waking the agent once the execution issue is done", async () => {
     const routineId = await newRoutine();
     const fired = (await run(routineId)).body;
-    const [queued] = (await t.request("GET", `/api/agents/${w.agent.id}/heartbeat-runs?limit=200`)).body.filter(
+    const [queued] = (await s.t.request("GET", `/api/agents/${s.w.agent.id}/heartbeat-runs?limit=200`)).body.filter(
       (h: { routineRunId: string }) => h.routineRunId === fired.id,
     );
     expect(queued.status).toBe("queued");
     await moveIssue(fired.linkedIssueId, "done");
-    const after = (await t.request("GET", `/api/heartbeat-runs/${queued.id}`)).body;
+    const after = (await s.t.request("GET", `/api/heartbeat-runs/${queued.id}`)).body;
     expect(after).toMatchObject({ status: "cancelled", error: "Issue moved to done" });
   });
 
@@ -151,7 +144,7 @@ describe("concurrency policies", () => {
 describe("run history", () => {
   it("lists runs newest first with linked issue and trigger summaries, and pages with before", async () => {
     const routineId = await newRoutine({ concurrencyPolicy: "always_enqueue" });
-    const trigger = (await t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api", label: "ci" } })).body.trigger;
+    const trigger = (await s.t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "api", label: "ci" } })).body.trigger;
     const fired = [];
     for (let i = 0; i < 5; i++) fired.push((await run(routineId, { triggerId: trigger.id, source: "api" })).body.id);
     const page1 = await runs(routineId, "?limit=2");
@@ -183,11 +176,11 @@ describe("run history", () => {
   it("shows lastRun and activeIssue on the list and recentRuns on the routine", async () => {
     const routineId = await newRoutine();
     const fired = (await run(routineId)).body;
-    const list = (await t.request("GET", `/api/companies/${w.company.id}/routines`)).body;
+    const list = (await s.t.request("GET", `/api/companies/${s.w.company.id}/routines`)).body;
     const item = list.find((r: { id: string }) => r.id === routineId);
     expect(item.lastRun).toMatchObject({ id: fired.id, status: "issue_created" });
     expect(item.activeIssue).toMatchObject({ id: fired.linkedIssueId, status: "todo" });
-    const detail = (await t.request("GET", `/api/routines/${routineId}`)).body;
+    const detail = (await s.t.request("GET", `/api/routines/${routineId}`)).body;
     expect(detail.recentRuns.map((r: { id: string }) => r.id)).toEqual([fired.id]);
     expect(detail.activeIssue.id).toBe(fired.linkedIssueId);
   });

@@ -1,25 +1,18 @@
 /** The scheduler loop on the real clock: it wakes at the due time and on NOTIFY, never by polling. */
 import { once } from "node:events";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createScheduler } from "../../src/scheduler/scheduler";
 import { dbNow } from "../../src/store/db";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 function startScheduler() {
   const scheduler = createScheduler({
-    scheduling: t.services.scheduling,
-    store: t.db.store,
-    now: () => dbNow(t.db.store.db),
+    scheduling: s.t.services.scheduling,
+    store: s.t.db.store,
+    now: () => dbNow(s.t.db.store.db),
     log: pino({ level: "silent" }),
   });
   return scheduler;
@@ -33,14 +26,14 @@ describe("scheduler loop", () => {
     try {
       const [delay] = await firstSleep;
       expect(delay).toBe(60_000); // nothing scheduled: the cap
-      const routine = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-        body: { title: "every second", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "skip_if_active" },
+      const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+        body: { title: "every second", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "skip_if_active" },
       });
       const fired = once(scheduler, "fired");
-      await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression: "* * * * * *" } });
+      await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression: "* * * * * *" } });
       const [result] = await fired; // woken by NOTIFY, then slept until the next second
       expect(result.fired).toBeGreaterThanOrEqual(1);
-      const runs = await t.request("GET", `/api/routines/${routine.body.id}/runs`);
+      const runs = await s.t.request("GET", `/api/routines/${routine.body.id}/runs`);
       expect(runs.body[0]).toMatchObject({ source: "schedule" });
       const lateness = new Date(runs.body[0].triggeredAt).getTime() - new Date(runs.body[0].scheduledFor).getTime();
       expect(lateness).toBeGreaterThanOrEqual(0);

@@ -3,39 +3,32 @@
  * fire every 5 minutes; N is the first occurrence after the trigger was created.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 
 const SEC = 1000;
 const MIN = 60 * SEC;
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp({ env: { ROUTINED_CATCH_UP_CAP: "3" } });
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp({ env: { ROUTINED_CATCH_UP_CAP: "3" } });
 // Each test owns the schedule: earlier tests' triggers must not fire in later ticks.
-afterEach(() => t.db.store.db.execute(sql`update routine_triggers set enabled = false`));
+afterEach(() => s.t.db.store.db.execute(sql`update routine_triggers set enabled = false`));
 
 async function scheduled(fields: Record<string, unknown> = {}, cronExpression = "*/5 * * * *") {
-  const routine = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-    body: { title: "report", assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
+  const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+    body: { title: "report", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
   });
-  const trigger = await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression } });
+  const trigger = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression } });
   expect(trigger.status).toBe(201);
   return { routineId: routine.body.id as string, triggerId: trigger.body.trigger.id as string, N: new Date(trigger.body.trigger.nextRunAt).getTime() };
 }
 
-const tick = (ms: number) => t.services.scheduling.runDue(new Date(ms));
+const tick = (ms: number) => s.t.services.scheduling.runDue(new Date(ms));
 const runsOf = (routineId: string) =>
   queryRows<{ status: string; source: string; scheduled_for: Date; failure_reason: string | null }>(
-    t.db.store.db,
+    s.t.db.store.db,
     sql`select status, source, scheduled_for, failure_reason from routine_runs where routine_id = ${routineId} order by scheduled_for`,
   );
-const trigger = async (id: string) => (await t.request("GET", `/api/routine-triggers/${id}`)).body;
+const trigger = async (id: string) => (await s.t.request("GET", `/api/routine-triggers/${id}`)).body;
 
 describe("scheduler tick", () => {
   it("fires a due occurrence exactly once, not a moment before", async () => {
@@ -76,11 +69,11 @@ describe("scheduler tick", () => {
 
   it("does not fire a paused routine, and resuming does not burst", async () => {
     const { routineId, triggerId, N } = await scheduled();
-    await t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "paused" } });
+    await s.t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "paused" } });
     expect((await tick(N + 60 * MIN)).fired).toBe(0);
     // a long pause: the stored next run is far in the past when the routine is resumed
-    await t.db.store.db.execute(sql`update routine_triggers set next_run_at = now() - interval '2 days' where id = ${triggerId}`);
-    await t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "active" } });
+    await s.t.db.store.db.execute(sql`update routine_triggers set next_run_at = now() - interval '2 days' where id = ${triggerId}`);
+    await s.t.request("PATCH", `/api/routines/${routineId}`, { body: { status: "active" } });
     const next = new Date((await trigger(triggerId)).nextRunAt).getTime();
     expect(next).toBe(N);
     expect(await tick(N)).toMatchObject({ fired: 1, dropped: 0 });
@@ -89,16 +82,16 @@ describe("scheduler tick", () => {
 
   it("does not fire a disabled trigger; re-enabling schedules from now", async () => {
     const { routineId, triggerId, N } = await scheduled();
-    await t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { enabled: false } });
+    await s.t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { enabled: false } });
     expect((await tick(N)).fired).toBe(0);
-    await t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { enabled: true } });
+    await s.t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { enabled: true } });
     expect(await tick(N)).toMatchObject({ fired: 1 });
     expect(await runsOf(routineId)).toHaveLength(1);
   });
 
   it("follows an edited schedule", async () => {
     const { routineId, triggerId, N } = await scheduled();
-    await t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { cronExpression: "0 0 1 1 *" } });
+    await s.t.request("PATCH", `/api/routine-triggers/${triggerId}`, { body: { cronExpression: "0 0 1 1 *" } });
     expect((await tick(N + 10 * MIN)).fired).toBe(0);
     expect(new Date((await trigger(triggerId)).nextRunAt).toISOString()).toMatch(/-01-01T00:00:00.000Z$/);
     expect(await runsOf(routineId)).toHaveLength(0);
@@ -126,7 +119,7 @@ describe("scheduler tick", () => {
     const runs = await runsOf(routineId);
     expect(runs.map((r) => r.status)).toEqual(["issue_created", "skipped", "skipped"]);
     const [issue] = await queryRows<{ identifier: string }>(
-      t.db.store.db,
+      s.t.db.store.db,
       sql`select identifier from issues where origin_id = ${routineId}`,
     );
     expect(runs[1]!.failure_reason).toBe(`Skipped: execution issue ${issue!.identifier} is still open`);
@@ -138,7 +131,7 @@ describe("scheduler tick", () => {
     expect(await tick(N + 10 * MIN)).toMatchObject({ fired: 3 });
     expect((await runsOf(routineId)).map((r) => r.status)).toEqual(["issue_created", "coalesced", "coalesced"]);
     const comments = await queryRows<{ body: string }>(
-      t.db.store.db,
+      s.t.db.store.db,
       sql`select c.body from issue_comments c join issues i on i.id = c.issue_id where i.origin_id = ${routineId} order by c.body`,
     );
     expect(comments).toHaveLength(2);
@@ -147,7 +140,7 @@ describe("scheduler tick", () => {
 
   it("two triggers of one routine due together: one execution, the other fire follows the policy", async () => {
     const { routineId, triggerId, N } = await scheduled({ concurrencyPolicy: "coalesce_if_active" });
-    const second = await t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "schedule", cronExpression: "*/5 * * * *" } });
+    const second = await s.t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "schedule", cronExpression: "*/5 * * * *" } });
     expect(second.status).toBe(201);
     expect(new Date(second.body.trigger.nextRunAt).getTime()).toBe(N);
     expect(await tick(N)).toMatchObject({ fired: 2 });
@@ -158,7 +151,7 @@ describe("scheduler tick", () => {
   it("keeps firing other triggers when one is broken, and says why on the broken one", async () => {
     const broken = await scheduled();
     const healthy = await scheduled();
-    await t.db.store.db.execute(sql`update routine_triggers set cron_expression = 'garbage' where id = ${broken.triggerId}`);
+    await s.t.db.store.db.execute(sql`update routine_triggers set cron_expression = 'garbage' where id = ${broken.triggerId}`);
     await tick(Math.max(broken.N, healthy.N));
     expect(await runsOf(healthy.routineId)).toHaveLength(1);
     expect((await trigger(broken.triggerId)).lastResult).toMatch(/^Failed to fire: /);

@@ -3,32 +3,25 @@
  * unique indexes make the outcome exact, whatever the interleaving.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BOARD } from "../../src/domain/actor";
 import { queryRows } from "../../src/store/db";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { seededApp } from "../helpers/app";
 
 const N = 200;
-let t: TestApp;
-let w: Awaited<ReturnType<typeof seedWorld>>;
-
-beforeAll(async () => {
-  t = await createTestApp();
-  w = await seedWorld(t);
-});
-afterAll(() => t.close());
+const s = seededApp();
 
 async function routineWith(concurrencyPolicy: string) {
-  const res = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
-    body: { title: `race ${concurrencyPolicy}`, assigneeAgentId: w.agent.id, projectId: w.project.id, concurrencyPolicy },
+  const res = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+    body: { title: `race ${concurrencyPolicy}`, assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy },
   });
   return res.body.id as string;
 }
 
 const fireAll = (routineId: string, body: (i: number) => object = () => ({})) =>
-  Promise.all(Array.from({ length: N }, (_, i) => t.services.runs.run(BOARD, routineId, { source: "manual", ...body(i) })));
+  Promise.all(Array.from({ length: N }, (_, i) => s.t.services.runs.run(BOARD, routineId, { source: "manual", ...body(i) })));
 
-const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: string }>(t.db.store.db, query))[0]!.n);
+const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: string }>(s.t.db.store.db, query))[0]!.n);
 
 // 200 fires each: generous timeouts for a busy 2-core machine (PGlite serialises everything).
 describe(`${N} concurrent manual runs of one routine`, { timeout: 180_000 }, () => {
