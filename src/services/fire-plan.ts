@@ -71,6 +71,17 @@ export function keyOf(routineId: string, triggerId: string | null | undefined, k
   return `${routineId}/${triggerId ?? "-"}/${key}`;
 }
 
+/**
+ * Tells the plan the active execution of each of `routineIds` as a read found it (`found`, by routine id;
+ * a routine missing from it has none), so that their fires do not read it again.
+ */
+export function knowActive(plan: FirePlan, routineIds: Iterable<string>, found: Map<string, IssueRow>): void {
+  for (const id of routineIds) {
+    const issue = found.get(id);
+    plan.active.set(id, issue ? executionOf(issue) : null);
+  }
+}
+
 export function markTrigger(plan: FirePlan, id: string, mark: TriggerMark): void {
   plan.triggerMarks.set(id, { ...plan.triggerMarks.get(id), ...mark });
 }

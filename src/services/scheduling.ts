@@ -17,7 +17,7 @@ import { OPEN_ISSUE_STATUSES } from "../domain/enums";
 import type { Db, Executor } from "../store/db";
 import { type DueTrigger, claimDueTriggers, earliestDue } from "../store/repos/due-triggers";
 import { openExecutionsByRoutine } from "../store/repos/issues";
-import { type FirePlan, executionOf, markTrigger, newFirePlan } from "./fire-plan";
+import { type FirePlan, knowActive, markTrigger, newFirePlan } from "./fire-plan";
 import type { FiringService } from "./firing";
 
 export interface TickResult {
@@ -72,17 +72,11 @@ export function createSchedulingService(
     const { due, txNow } = await claimDueTriggers(tx, now, batchSize);
     const result: TickResult = { triggers: due.length, fired: 0, dropped: 0, more: due.length === batchSize };
     if (!txNow) return result;
-    const lookUp = [...new Set(due.filter((d) => d.routine.concurrencyPolicy !== "always_enqueue").map((d) => d.routine.id))];
-    const active = await openExecutionsByRoutine(tx, lookUp, OPEN_ISSUE_STATUSES);
-    const policyReads = new Set(lookUp);
-    /** What the batch read of a routine's active execution, for a plan (always_enqueue needs none). */
-    const preload = (plan: FirePlan, routineId: string) => {
-      if (!policyReads.has(routineId)) return;
-      const issue = active.get(routineId);
-      plan.active.set(routineId, issue ? executionOf(issue) : null);
-    };
+    // Only the routines whose policy looks at the active execution need it read.
+    const lookUp = new Set(due.filter((d) => d.routine.concurrencyPolicy !== "always_enqueue").map((d) => d.routine.id));
+    const active = await openExecutionsByRoutine(tx, [...lookUp], OPEN_ISSUE_STATUSES);
     const batchPlan = newFirePlan();
-    for (const id of lookUp) preload(batchPlan, id);
+    knowActive(batchPlan, lookUp, active);
     const seen = new Set<string>();
     for (const d of due) {
       // Guarded, each trigger is flushed on its own: what an earlier trigger of the same routine did is then
@@ -93,7 +87,7 @@ export function createSchedulingService(
         const r = guarded
           ? await tx.transaction(async (sp) => {
               const plan = newFirePlan();
-              if (firstOfRoutine) preload(plan, d.routine.id);
+              if (firstOfRoutine && lookUp.has(d.routine.id)) knowActive(plan, [d.routine.id], active);
               const planned = await planTrigger(sp, plan, d, now, txNow);
               await firing.flush(sp, plan, "nothing");
               return planned;

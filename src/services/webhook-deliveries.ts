@@ -17,7 +17,7 @@ import type { RunRow } from "../store/repos/runs";
 import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
 import { webhookReplaysRepo } from "../store/repos/webhook-replays";
 import { createBatcher } from "./batcher";
-import { executionOf, keyOf, newFirePlan } from "./fire-plan";
+import { keyOf, knowActive, newFirePlan } from "./fire-plan";
 import type { FireRequest, FiringService, PlannedFire } from "./firing";
 
 /** An authenticated delivery, ready to fire. */
@@ -88,8 +88,7 @@ export function createWebhookDeliveries({ db, firing }: { db: Db; firing: Firing
     const { live } = context;
 
     const plan = newFirePlan();
-    const active = new Map(context.active.map((i) => [i.originId!, i]));
-    for (const id of policyReads) plan.active.set(id, active.has(id) ? executionOf(active.get(id)!) : null);
+    knowActive(plan, policyReads, new Map(context.active.map((i) => [i.originId!, i])));
     for (const k of keys) plan.keys.set(keyOf(k.routineId, k.triggerId, k.key), null);
     for (const run of context.existing) plan.keys.set(keyOf(run.routineId, run.triggerId, run.idempotencyKey!), { runId: run.id, existing: run });
     const triggers = new Map(context.triggers.map((t) => [t.id, t]));

@@ -107,12 +107,9 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
   /** The trigger read now (and remembered), or null when no webhook trigger has this public id. */
   async function read(publicId: string): Promise<Target | null> {
     const found = await lookUps.load(publicId);
-    if (!found || found.trigger.kind !== "webhook") {
-      known.delete(publicId);
-      return null;
-    }
-    const target = { ...found, secret: decrypt(found.trigger) };
     known.delete(publicId);
+    if (!found || found.trigger.kind !== "webhook") return null;
+    const target = { ...found, secret: decrypt(found.trigger) };
     known.set(publicId, target);
     if (known.size > KNOWN_TRIGGERS) known.delete(known.keys().next().value!);
     return target;

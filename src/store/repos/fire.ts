@@ -10,7 +10,7 @@ import type { IssueStatus, RunSource, RunStatus } from "../../domain/enums";
 import { type Executor, pgArray, queryPrepared, queryRows } from "../db";
 import { jsonRowOf, rowOf } from "../raw-rows";
 import { issues, routineRuns, routineTriggers } from "../schema";
-import type { IssueRow } from "./issues";
+import { type IssueRow, activeExecutionsQuery } from "./issues";
 import type { RunRow } from "./runs";
 import type { TriggerRow } from "./triggers";
 
@@ -136,10 +136,7 @@ export const fireRepo = {
         where r.trigger_id = ${q.triggerId}::uuid and r.scheduled_for = ${iso(q.scheduledFor)}::timestamptz limit 1)`;
     }
     const active = q.openStatuses
-      ? sql`(select row_to_json(i) from issues i
-          where i.origin_kind = 'routine_execution' and i.origin_id = ${q.routineId}
-            and i.status = any(${pgArray(q.openStatuses, "text")})
-          order by i.created_at desc limit 1)`
+      ? sql`(select row_to_json(i) from (${activeExecutionsQuery([q.routineId], q.openStatuses)}) i)`
       : sql`null::json`;
     const trigger = q.triggerId
       ? sql`(select row_to_json(t) from routine_triggers t where t.id = ${q.triggerId}::uuid)`
@@ -177,11 +174,7 @@ export const fireRepo = {
       tx,
       sql`select now() as now,
           (select json_agg(t) from routine_triggers t where t.id = any(${pgArray(q.triggerIds, "uuid")})) as triggers,
-          (select json_agg(i) from (
-            select distinct on (origin_id) * from issues
-            where origin_kind = 'routine_execution' and origin_id = any(${pgArray(q.activeFor, "text")})
-              and status = any(${pgArray(q.openStatuses, "text")})
-            order by origin_id, created_at desc) i) as active,
+          (select json_agg(i) from (${activeExecutionsQuery(q.activeFor, q.openStatuses)}) i) as active,
           (select json_agg(r) from jsonb_to_recordset(${keys}::jsonb) as k(routine_id uuid, trigger_id uuid, key text)
             cross join lateral (
               select * from routine_runs r

@@ -117,6 +117,17 @@ export const issuesRepo = {
   },
 };
 
+/**
+ * The newest open execution issue of each of `routineIds` (its active execution), as a query to select
+ * from: the one definition the scheduler, the webhook batch and a single fire all read.
+ */
+export function activeExecutionsQuery(routineIds: readonly string[], openStatuses: readonly IssueStatus[]): SQL {
+  return sql`select distinct on (origin_id) * from issues
+              where origin_kind = 'routine_execution' and origin_id = any(${pgArray(routineIds, "text")})
+                and status = any(${pgArray(openStatuses, "text")})
+              order by origin_id, created_at desc`;
+}
+
 /** The newest open execution issue of each routine (its active execution). */
 export async function openExecutionsByRoutine(
   db: Executor,
@@ -124,14 +135,8 @@ export async function openExecutionsByRoutine(
   openStatuses: readonly IssueStatus[],
 ): Promise<Map<string, IssueRow>> {
   if (routineIds.length === 0) return new Map();
-  // Raw SQL, prepared: the scheduler asks this once per batch of a burst.
-  const rows = await queryPrepared<Record<string, unknown>>(
-    db,
-    sql`select distinct on (origin_id) * from issues
-         where origin_kind = 'routine_execution' and origin_id = any(${pgArray(routineIds, "text")})
-           and status = any(${pgArray(openStatuses, "text")})
-         order by origin_id, created_at desc`,
-  );
+  // Prepared: the scheduler asks this once per batch of a burst.
+  const rows = await queryPrepared<Record<string, unknown>>(db, activeExecutionsQuery(routineIds, openStatuses));
   return new Map(
     rows.map((raw) => {
       const row = rowOf(issues, raw);

@@ -7,18 +7,6 @@ import { routineRuns } from "../schema";
 export type RunRow = typeof routineRuns.$inferSelect;
 
 export const runsRepo = {
-  async insert(db: Executor, values: typeof routineRuns.$inferInsert): Promise<RunRow> {
-    const [row] = await db.insert(routineRuns).values(values).returning();
-    return row!;
-  },
-  /**
-   * Inserts a run unless one exists for the same idempotency key or schedule slot; the unique
-   * indexes decide, so this holds under any race. Returns undefined when the run already existed.
-   */
-  async insertUnlessExists(db: Executor, values: typeof routineRuns.$inferInsert): Promise<RunRow | undefined> {
-    const [row] = await db.insert(routineRuns).values(values).onConflictDoNothing().returning();
-    return row;
-  },
   async findByIdempotencyKey(db: Executor, routineId: string, triggerId: string | null, key: string) {
     const [row] = await db
       .select()

@@ -13,10 +13,6 @@ export const triggersRepo = {
     const [row] = await db.select().from(routineTriggers).where(eq(routineTriggers.id, id));
     return row;
   },
-  async getByPublicId(db: Executor, publicId: string): Promise<TriggerRow | undefined> {
-    const [row] = await db.select().from(routineTriggers).where(eq(routineTriggers.publicId, publicId));
-    return row;
-  },
   async listByRoutine(db: Executor, routineId: string): Promise<TriggerRow[]> {
     return db
       .select()

@@ -1,25 +1,15 @@
 /** Webhook triggers by public id, and the fingerprints of accepted deliveries (replay protection). */
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { RoutineStatus } from "../../domain/enums";
 import { type Executor, pgArray, queryPrepared, queryRows } from "../db";
 import { rowOf } from "../raw-rows";
-import { routineTriggers, routines } from "../schema";
+import { routineTriggers } from "../schema";
 import type { TriggerRow } from "./triggers";
 
 /** Expired rows deleted by each claim: more than a claim adds, so the table drains without a sweeper loop. */
 const SWEEP_BATCH = 10;
 
 export const webhookReplaysRepo = {
-  /** The trigger behind a public URL and its routine's status, in one read. */
-  async findTarget(db: Executor, publicId: string): Promise<{ trigger: TriggerRow; routineStatus: RoutineStatus } | undefined> {
-    const [row] = await db
-      .select({ trigger: routineTriggers, routineStatus: routines.status })
-      .from(routineTriggers)
-      .innerJoin(routines, eq(routines.id, routineTriggers.routineId))
-      .where(eq(routineTriggers.publicId, publicId));
-    return row;
-  },
-
   /** Webhook triggers by public ids, each with its routine's status, in one read (raw SQL: the hot path). */
   async findTargets(db: Executor, publicIds: string[]): Promise<Map<string, { trigger: TriggerRow; routineStatus: RoutineStatus }>> {
     if (publicIds.length === 0) return new Map();
