@@ -17,11 +17,13 @@
  * a delivery costs no read before it fires; `webhook-deliveries` checks under the routine lock that the
  * trigger still has the secret the delivery was verified with. A copy that refuses a request (401, or 409
  * not active) is read again first, so a sender already using a new secret, or a trigger enabled again, is
- * never refused on a stale copy.
+ * never refused on a stale copy. A delivery that the copy let through and the lock refused (401: the secret was
+ * rotated) drops the copy and counts as a failure of its client IP, so at most one request per stale copy
+ * spends the trigger's budget: someone still holding a rotated-out secret cannot use up the new holder's.
  */
 import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
-import { type AppError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from "../domain/errors";
+import { AppError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from "../domain/errors";
 import { createRateLimiter, type RateLimiter } from "../domain/rate-limit";
 import type { SecretBox } from "../domain/secret-box";
 import { PUBLIC_ID, type WebhookAuthFailure, type WebhookHeaders, verifyWebhook } from "../domain/webhook-auth";
@@ -158,7 +160,15 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
       const idempotencyKey = readIdempotencyKey(req.headers);
       const parsed = webhookPayload(req.rawBody, req.contentType);
       if (!parsed.ok) throw badRequest(parsed.error);
-      return deliveries.fire({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints });
+      try {
+        return await deliveries.fire({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints });
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status !== 401) throw err;
+        // The copy was stale: the secret was rotated (by another process, or since this one read it). Forget it,
+        // so the next request is verified against the new secret, and count this one as a failure.
+        if (known.get(req.publicId) === target) known.delete(req.publicId);
+        throw failure(req, nowMs, err, "secret_rotated", trigger.id);
+      }
     },
   };
 }

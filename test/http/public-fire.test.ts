@@ -461,6 +461,21 @@ describe("rate limits (2 fires per trigger and 4 per IP a minute)", () => {
     rateNow += 60_000;
   });
 
+  it("a rotated-out secret, still valid in this process's copy of the trigger, cannot use up the new secret's budget", async () => {
+    const f = await makeTrigger("bearer", { app: r, world: rw });
+    // Any request makes this process keep a copy of the trigger; the rotation does not pass through that copy.
+    expect((await fire(f, bearer(otherSecret), "192.0.2.30")).statusCode).toBe(401);
+    const rotated = await r.request("POST", `/api/routine-triggers/${f.triggerId}/rotate-secret`, { body: {} });
+    expect(rotated.status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fire(f, bearer(f.secret), "203.0.113.66")).statusCode);
+    // The first is refused under the routine lock; every refusal counts against the IP's failure budget (4).
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    const renewed = bearer(rotated.body.secretMaterial.webhookSecret);
+    expect((await fire(f, renewed, "192.0.2.31")).statusCode).toBe(202);
+    rateNow += 60_000;
+  });
+
   it("limits authenticated fires per client IP across triggers, and other IPs are unaffected", async () => {
     const triggers = await Promise.all([1, 2, 3].map(() => makeTrigger("bearer", { app: r, world: rw })));
     const statuses = [];
