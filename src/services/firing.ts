@@ -41,11 +41,6 @@ export interface FireRequest {
   idempotencyKey?: string | null;
   /** The occurrence a schedule fire is for: at most one run per (trigger, scheduledFor). */
   scheduledFor?: Date | null;
-  /**
-   * Runs under the routine lock before anything is read or written (the webhook fire records the delivery's
-   * fingerprints here, taking locks in the order every writer uses); throwing aborts the fire.
-   */
-  underLock?: (tx: Executor) => Promise<void>;
 }
 
 /**
@@ -100,7 +95,6 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
   async function planFire(tx: Executor, plan: FirePlan, req: FireRequest, facts?: BatchFacts): Promise<PlannedFire> {
     const routine = facts?.routine ?? (await routinesRepo.getForUpdate(tx, req.routineId));
     if (!routine) throw notFound("Routine not found");
-    await req.underLock?.(tx);
     const key = req.idempotencyKey ? keyOf(routine.id, req.triggerId, req.idempotencyKey) : null;
     const slot = !key && !facts && req.triggerId && req.scheduledFor ? req.scheduledFor : null;
     const readActive = routine.concurrencyPolicy !== "always_enqueue" && !plan.active.has(routine.id);

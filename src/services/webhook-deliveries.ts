@@ -14,8 +14,7 @@ import type { Db, Executor } from "../store/db";
 import { fireRepo } from "../store/repos/fire";
 import { routinesRepo } from "../store/repos/routines";
 import type { RunRow } from "../store/repos/runs";
-import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
-import { webhookReplaysRepo } from "../store/repos/webhook-replays";
+import type { TriggerRow } from "../store/repos/triggers";
 import { createBatcher } from "./batcher";
 import { keyOf, knowActive, newFirePlan } from "./fire-plan";
 import type { FireRequest, FiringService, PlannedFire } from "./firing";
@@ -126,23 +125,11 @@ export function createWebhookDeliveries({ db, firing }: { db: Db; firing: Firing
     return planned.map((p) => (p instanceof AppError ? p : (p.existing ?? runs.get(p.runId) ?? new Error(`run ${p.runId} was not written`))) as RunRow | AppError);
   }
 
-  /** One delivery in a transaction of its own: the fingerprints are claimed under the routine lock, then it fires. */
+  /** One delivery in a transaction of its own: a batch of one, its refusal thrown (and nothing written). */
   async function fireAlone(tx: Executor, d: Delivery): Promise<RunRow> {
-    const { run } = await firing.fireWithin(tx, {
-      ...fireRequest(d),
-      // Under the routine lock, so that locks are taken in the order every writer uses (routine, then
-      // trigger). In the fire's transaction: a fire that fails forgets the fingerprints again.
-      underLock: async (tx) => {
-        const trigger = await triggersRepo.get(tx, d.trigger.id);
-        if (!trigger) throw notFound("Routine trigger not found");
-        if (!verifiedAgainst(d, trigger)) throw unauthorized();
-        if (d.fingerprints.length === 0) return;
-        const claim = await webhookReplaysRepo.claim(tx, d.trigger.id, d.fingerprints, replayRetentionSec(d.trigger));
-        if (claim === "gone") throw notFound("Routine trigger not found");
-        if (claim === "duplicate") throw conflict("Duplicate delivery");
-      },
-    });
-    return run;
+    const [answer] = await fireTogether(tx, [d]);
+    if (answer instanceof Error) throw answer;
+    return answer!;
   }
 
   return {

@@ -31,8 +31,7 @@ import { webhookPayload } from "../domain/webhook-payload";
 import type { RoutineStatus } from "../domain/enums";
 import type { Db } from "../store/db";
 import type { RunRow } from "../store/repos/runs";
-import type { TriggerRow } from "../store/repos/triggers";
-import { webhookReplaysRepo } from "../store/repos/webhook-replays";
+import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
 import { createBatcher } from "./batcher";
 import type { FiringService } from "./firing";
 import { createWebhookDeliveries } from "./webhook-deliveries";
@@ -99,7 +98,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
   /** Concurrent requests look their triggers up together: one read for all that arrive while one is running. */
   const lookUps = createBatcher(
     async (publicIds: string[]) => {
-      const found = await webhookReplaysRepo.findTargets(db, [...new Set(publicIds)]);
+      const found = await triggersRepo.findWebhookTargets(db, [...new Set(publicIds)]);
       return publicIds.map((id) => found.get(id) ?? null);
     },
     { maxBatch: 200, maxInFlight: 2 },

@@ -1,10 +1,25 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import type { Executor } from "../db";
+import type { RoutineStatus } from "../../domain/enums";
+import { type Executor, pgArray, queryPrepared } from "../db";
+import { rowOf } from "../raw-rows";
 import { routineTriggers } from "../schema";
 
 export type TriggerRow = typeof routineTriggers.$inferSelect;
 
 export const triggersRepo = {
+  /** Webhook triggers by public ids, each with its routine's status, in one read (raw SQL: the hot path). */
+  async findWebhookTargets(db: Executor, publicIds: string[]): Promise<Map<string, { trigger: TriggerRow; routineStatus: RoutineStatus }>> {
+    if (publicIds.length === 0) return new Map();
+    const rows = await queryPrepared<Record<string, unknown> & { routine_status__: RoutineStatus }>(
+      db,
+      sql`select t.*, r.status as routine_status__ from routine_triggers t join routines r on r.id = t.routine_id
+          where t.public_id = any(${pgArray(publicIds, "text")})`,
+    );
+    return new Map(rows.map((raw) => {
+      const trigger = rowOf(routineTriggers, raw);
+      return [trigger.publicId!, { trigger, routineStatus: raw.routine_status__ }];
+    }));
+  },
   async insert(db: Executor, values: typeof routineTriggers.$inferInsert): Promise<TriggerRow> {
     const [row] = await db.insert(routineTriggers).values(values).returning();
     return row!;
