@@ -2,6 +2,8 @@
  * Starts a routined process: store, migrations, services, HTTP, and the background loops.
  * `main.ts` calls it from the command line; end-to-end tests call it with their own config.
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import { createDispatcher } from "./dispatch/dispatcher";
@@ -29,6 +31,9 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const secretBox = createSecretBox(loadServerKey(config));
+  if (!config.databaseUrl && !existsSync(path.join(config.dataDir, "PG_VERSION"))) {
+    logger.info({ dataDir: config.dataDir }, "creating the embedded database (first start only: this takes several seconds)");
+  }
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { startServer } from "../../src/server";
@@ -34,13 +35,19 @@ describe("the embedded database", () => {
   it("keeps its data across restarts and generates the server key once, readable only by its owner", { timeout: 120_000 }, async () => {
     const dataDir = path.join(dir, "restart");
     const config = loadConfig({ PORT: "0", ROUTINED_LOG_LEVEL: "silent", ROUTINED_DATA_DIR: dataDir, ROUTINED_SCHEDULER: "false" });
-    const first = await startServer(config);
+    const logged: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line).msg) });
+    const first = await startServer(config, { logger });
+    // The first start says why it takes seconds (PGlite creates the database); later starts do not.
+    expect(logged[0]).toBe("creating the embedded database (first start only: this takes several seconds)");
     await fetch(`${first.url}/api/companies`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Kept" }) });
     await first.stop();
     const key = fs.readFileSync(path.join(dataDir, "secret.key"), "utf8");
     expect(fs.statSync(path.join(dataDir, "secret.key")).mode & 0o777).toBe(0o600);
-    const second = await startServer(config);
+    logged.length = 0;
+    const second = await startServer(config, { logger });
     try {
+      expect(logged.filter((msg) => msg.startsWith("creating"))).toEqual([]);
       const companies = (await (await fetch(`${second.url}/api/companies`)).json()) as { name: string }[];
       expect(companies.map((c) => c.name)).toEqual(["Kept"]);
       expect(fs.readFileSync(path.join(dataDir, "secret.key"), "utf8")).toBe(key);
