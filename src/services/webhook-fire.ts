@@ -7,6 +7,7 @@
  * fingerprint, so the sender may retry the same signed request.
  *
  * Rate limits (in-process token buckets, so a cluster of N processes allows N times the limit):
+ * - a client IP is an IPv4 address or an IPv6 /64 (`clientNetwork`);
  * - failures (unknown trigger, failed authentication) are counted per client IP in a bucket of their own; once
  *   it is empty, that IP's failures are answered 429 instead of 401/404;
  * - authenticated fires are counted per trigger and per client IP.
@@ -22,6 +23,7 @@
  * spends the trigger's budget: someone still holding a rotated-out secret cannot use up the new holder's.
  */
 import type { Config } from "../config";
+import { clientNetwork } from "../domain/client-network";
 import type { Clock } from "../domain/clock";
 import { AppError, badRequest, conflict, notFound, tooManyRequests, unauthorized } from "../domain/errors";
 import { createRateLimiter, type RateLimiter } from "../domain/rate-limit";
@@ -83,7 +85,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
   /** A refusal before authentication succeeded: counted against the IP's failure budget. */
   function failure(req: PublicFireRequest, nowMs: number, error: AppError, reason: string, triggerId?: string): AppError {
     req.onRefused?.({ status: error.status, reason, triggerId });
-    const decision = failuresPerIp.take(req.clientIp, nowMs);
+    const decision = failuresPerIp.take(clientNetwork(req.clientIp), nowMs);
     return decision.allowed ? error : tooManyRequests(RATE_LIMITED, decision.retryAfterSeconds);
   }
 
@@ -152,7 +154,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
       if (!verdict.ok) throw failure(req, nowMs, unauthorized(), verdict.reason, trigger.id);
 
       limit(perTrigger, trigger.id, nowMs);
-      limit(perIp, req.clientIp, nowMs);
+      limit(perIp, clientNetwork(req.clientIp), nowMs);
       // Checked again under the routine lock by the fire; this early answer keeps 409 ahead of "Duplicate delivery".
       if (inactive(target)) throw conflict("Routine trigger is not active");
 

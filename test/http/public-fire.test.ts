@@ -487,6 +487,15 @@ describe("rate limits (2 fires per trigger and 4 per IP a minute)", () => {
     rateNow += 60_000;
   });
 
+  it("counts an IPv6 client by its /64, so that walking through its addresses does not reset the budget", async () => {
+    const f = await makeTrigger("bearer", { app: r, world: rw });
+    const statuses = [];
+    for (let i = 1; i <= 6; i++) statuses.push((await fire(f, bearer(otherSecret), `2001:db8:1:2::${i.toString(16)}`)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    expect((await fire(f, bearer(otherSecret), "2001:db8:1:3::1")).statusCode).toBe(401); // the next /64 is another client
+    rateNow += 60_000;
+  });
+
   it("takes the client IP from the socket, not from a spoofable X-Forwarded-For (trustProxy is off)", async () => {
     const f = await makeTrigger("bearer", { app: r, world: rw });
     const spoofed = (i: number) =>
