@@ -24,6 +24,8 @@ export const presentTriggerSummary = (row: TriggerRow) => ({
   nextRunAt: row.nextRunAt,
   lastFiredAt: row.lastFiredAt,
   lastResult: row.lastResult,
+  lastRefusedAt: row.lastRefusedAt,
+  lastRefusal: row.lastRefusal,
 });
 
 export const presentIssueSummary = (row: IssueRow) => ({

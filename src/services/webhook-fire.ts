@@ -82,11 +82,32 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
     if (!decision.allowed) throw tooManyRequests(RATE_LIMITED, decision.retryAfterSeconds);
   }
 
-  /** A refusal before authentication succeeded: counted against the IP's failure budget. */
-  function failure(req: PublicFireRequest, nowMs: number, error: AppError, reason: string, triggerId?: string): AppError {
-    req.onRefused?.({ status: error.status, reason, triggerId });
+  /**
+   * Every refusal: told to the route (for the log) and, when the trigger is known, noted on it for its owner
+   * (`lastRefusedAt`, `lastRefusal`: "401 Unauthorized (signature_mismatch)", "409 Duplicate delivery", ...).
+   */
+  async function refuse(req: PublicFireRequest, error: AppError, reason: string | null, triggerId?: string): Promise<AppError> {
+    req.onRefused?.({ status: error.status, reason: reason ?? error.message, triggerId });
+    if (triggerId) await noteRefusal(triggerId, `${error.status} ${error.message}${reason ? ` (${reason})` : ""}`);
+    return error;
+  }
+
+  /** A refusal before authentication succeeded: also counted against the IP's failure budget. */
+  function failure(req: PublicFireRequest, nowMs: number, error: AppError, reason: string, triggerId?: string): Promise<AppError> {
     const decision = failuresPerIp.take(clientNetwork(req.clientIp), nowMs);
-    return decision.allowed ? error : tooManyRequests(RATE_LIMITED, decision.retryAfterSeconds);
+    return refuse(req, decision.allowed ? error : tooManyRequests(RATE_LIMITED, decision.retryAfterSeconds), reason, triggerId);
+  }
+
+  /** The same refusal of a trigger is written at most once a second per process: a flood costs few writes. */
+  const lastNoted = new Map<string, { refusal: string; atMs: number }>();
+  async function noteRefusal(triggerId: string, refusal: string): Promise<void> {
+    const nowMs = performance.now();
+    const last = lastNoted.get(triggerId);
+    if (last && last.refusal === refusal && nowMs - last.atMs < 1000) return;
+    if (lastNoted.size >= KNOWN_TRIGGERS) lastNoted.clear();
+    lastNoted.set(triggerId, { refusal, atMs: nowMs });
+    // A note that cannot be written (database unavailable) must not change the answer.
+    await triggersRepo.noteRefusal(db, triggerId, refusal).catch(() => {});
   }
 
   function decrypt(trigger: TriggerRow): string | null {
@@ -126,10 +147,10 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
 
     async fire(req: PublicFireRequest): Promise<RunRow> {
       const nowMs = clock.now().getTime();
-      if (!PUBLIC_ID.test(req.publicId)) throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
+      if (!PUBLIC_ID.test(req.publicId)) throw await failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
       const cached = known.get(req.publicId);
       let target = cached ?? (await read(req.publicId));
-      if (!target) throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
+      if (!target) throw await failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
 
       const verify = ({ trigger, secret }: Target) =>
         secret === null
@@ -147,28 +168,28 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
       if (cached && (!verdict.ok || inactive(target))) {
         // Refused on a copy: ask the database before saying so (the secret may have been rotated, the trigger enabled).
         target = await read(req.publicId);
-        if (!target) throw failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
+        if (!target) throw await failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
         verdict = verify(target);
       }
       const { trigger } = target;
-      if (!verdict.ok) throw failure(req, nowMs, unauthorized(), verdict.reason, trigger.id);
+      if (!verdict.ok) throw await failure(req, nowMs, unauthorized(), verdict.reason, trigger.id);
 
-      limit(perTrigger, trigger.id, nowMs);
-      limit(perIp, clientNetwork(req.clientIp), nowMs);
-      // Checked again under the routine lock by the fire; this early answer keeps 409 ahead of "Duplicate delivery".
-      if (inactive(target)) throw conflict("Routine trigger is not active");
-
-      const idempotencyKey = readIdempotencyKey(req.headers);
-      const parsed = webhookPayload(req.rawBody, req.contentType);
-      if (!parsed.ok) throw badRequest(parsed.error);
       try {
+        limit(perTrigger, trigger.id, nowMs);
+        limit(perIp, clientNetwork(req.clientIp), nowMs);
+        // Checked again under the routine lock by the fire; this early answer keeps 409 ahead of "Duplicate delivery".
+        if (inactive(target)) throw conflict("Routine trigger is not active");
+        const idempotencyKey = readIdempotencyKey(req.headers);
+        const parsed = webhookPayload(req.rawBody, req.contentType);
+        if (!parsed.ok) throw badRequest(parsed.error);
         return await deliveries.fire({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints });
       } catch (err) {
-        if (!(err instanceof AppError) || err.status !== 401) throw err;
-        // The copy was stale: the secret was rotated (by another process, or since this one read it). Forget it,
-        // so the next request is verified against the new secret, and count this one as a failure.
+        if (!(err instanceof AppError)) throw err;
+        if (err.status !== 401) throw await refuse(req, err, null, trigger.id);
+        // Refused under the lock: the copy was stale, the secret rotated (by another process, or since this one
+        // read it). Forget it, so the next request is verified against the new secret; count this one as a failure.
         if (known.get(req.publicId) === target) known.delete(req.publicId);
-        throw failure(req, nowMs, err, "secret_rotated", trigger.id);
+        throw await failure(req, nowMs, err, "secret_rotated", trigger.id);
       }
     },
   };

@@ -249,6 +249,9 @@ export const routineTriggers = pgTable(
     nextRunAt: ts("next_run_at"),
     lastFiredAt: ts("last_fired_at"),
     lastResult: text("last_result"),
+    /** Webhook triggers: when a request to the public URL was last refused, and with what answer. */
+    lastRefusedAt: ts("last_refused_at"),
+    lastRefusal: text("last_refusal"),
     publicId: text("public_id"),
     /** The webhook secret, AES-256-GCM encrypted with the server key; never returned after create/rotate. */
     secretCiphertext: text("secret_ciphertext"),

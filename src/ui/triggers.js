@@ -37,6 +37,9 @@ export function triggerCard(trigger) {
     trigger.kind === "webhook" ? ["Webhook URL", h("code", {}, trigger.webhookUrl ?? "")] : null,
     ["Last fired", time(trigger.lastFiredAt)],
     ["Last result", trigger.lastResult ?? "—"],
+    trigger.kind === "webhook" && trigger.lastRefusal
+      ? ["Last refused", [time(trigger.lastRefusedAt), h("div", { class: "muted" }, trigger.lastRefusal)]]
+      : null,
   ].filter(Boolean);
   const card = h(
     "article",

@@ -349,6 +349,38 @@ describe("replays, idempotency and rotation", () => {
   );
 });
 
+describe("what the owner of a trigger sees of refused requests", () => {
+  it("the last refusal and its answer, on the trigger and in the routine's list; a fire leaves it, and updatedAt stays", async () => {
+    const f = await makeTrigger("hmac_sha256");
+    const view = async () => (await t.request("GET", `/api/routine-triggers/${f.triggerId}`)).body;
+    const before = await view();
+    expect(before).toMatchObject({ lastRefusedAt: null, lastRefusal: null });
+    const body = Buffer.from('{"n":1}');
+
+    expect((await send({ path: f.path, body, headers: paperclip(otherSecret, body, ts()) })).status).toBe(401);
+    const refused = await view();
+    expect(refused).toMatchObject({ lastRefusal: "401 Unauthorized (signature_mismatch)", lastRefusedAt: expect.any(String) });
+    expect(refused.updatedAt).toBe(before.updatedAt);
+
+    expect((await send({ path: f.path, body, headers: pc(f, body, ts() - 2 * WINDOW) })).status).toBe(401);
+    expect((await view()).lastRefusal).toBe("401 Unauthorized (stale_timestamp)");
+
+    const signed = pc(f, body);
+    expect((await send({ path: f.path, body, headers: signed })).status).toBe(202);
+    expect((await view()).lastRefusal).toBe("401 Unauthorized (stale_timestamp)");
+    expect((await send({ path: f.path, body, headers: signed })).status).toBe(409);
+    expect(await view()).toMatchObject({ lastRefusal: "409 Duplicate delivery", lastResult: "Created execution issue" });
+
+    const invalid = Buffer.from('{"n":');
+    expect((await send({ path: f.path, body: invalid, headers: pc(f, invalid) })).status).toBe(400);
+    expect((await view()).lastRefusal).toMatch(/^400 Malformed JSON body/);
+
+    const routines = (await t.request("GET", `/api/companies/${w.company.id}/routines`)).body as { id: string; triggers: any[] }[];
+    const summary = routines.find((r) => r.id === f.routineId)!.triggers[0];
+    expect(summary).toMatchObject({ id: f.triggerId, lastRefusal: expect.stringMatching(/^400 /), lastRefusedAt: expect.any(String) });
+  });
+});
+
 describe("changing the signing mode", () => {
   const patch = (f: Fixture, body: object) => t.request("PATCH", `/api/routine-triggers/${f.triggerId}`, { body });
 

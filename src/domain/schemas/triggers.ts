@@ -53,6 +53,11 @@ export const triggerSummary = z.object({
   nextRunAt: timestamp.nullable(),
   lastFiredAt: timestamp.nullable(),
   lastResult: z.string().nullable(),
+  lastRefusedAt: timestamp.nullable().describe("Webhook triggers: when a request to the public URL was last refused"),
+  lastRefusal: z
+    .string()
+    .nullable()
+    .describe('The answer it got, e.g. "401 Unauthorized (stale_timestamp)" or "409 Duplicate delivery" (see docs/webhooks.md)'),
 });
 
 export const triggerRow = triggerSummary.extend({

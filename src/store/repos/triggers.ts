@@ -20,6 +20,10 @@ export const triggersRepo = {
       return [trigger.publicId!, { trigger, routineStatus: raw.routine_status__ }];
     }));
   },
+  /** Notes a refused request to a webhook trigger (the database clock); not a change of the trigger: `updatedAt` stays. */
+  async noteRefusal(db: Executor, id: string, refusal: string): Promise<void> {
+    await db.execute(sql`update routine_triggers set last_refused_at = now(), last_refusal = ${refusal} where id = ${id}`);
+  },
   async insert(db: Executor, values: typeof routineTriggers.$inferInsert): Promise<TriggerRow> {
     const [row] = await db.insert(routineTriggers).values(values).returning();
     return row!;
