@@ -101,9 +101,9 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
   /** The same refusal of a trigger is written at most once a second per process: a flood costs few writes. */
   const lastNoted = new Map<string, { refusal: string; atMs: number }>();
   async function noteRefusal(triggerId: string, refusal: string): Promise<void> {
-    const nowMs = performance.now();
+    const nowMs = clock.now().getTime();
     const last = lastNoted.get(triggerId);
-    if (last && last.refusal === refusal && nowMs - last.atMs < 1000) return;
+    if (last && last.refusal === refusal && nowMs - last.atMs < 1000 && nowMs >= last.atMs) return;
     if (lastNoted.size >= KNOWN_TRIGGERS) lastNoted.clear();
     lastNoted.set(triggerId, { refusal, atMs: nowMs });
     // A note that cannot be written (database unavailable) must not change the answer.

@@ -375,6 +375,14 @@ describe("what the owner of a trigger sees of refused requests", () => {
     expect((await send({ path: f.path, body: invalid, headers: pc(f, invalid) })).status).toBe(400);
     expect((await view()).lastRefusal).toMatch(/^400 Malformed JSON body/);
 
+    // A flood of the same refusal is noted once a second (by this process's clock), another refusal at once.
+    const noted = (await view()).lastRefusedAt;
+    for (let i = 0; i < 3; i++) expect((await send({ path: f.path, body: invalid, headers: pc(f, invalid) })).status).toBe(400);
+    expect((await view()).lastRefusedAt).toBe(noted);
+    nowMs += 1000;
+    expect((await send({ path: f.path, body: invalid, headers: pc(f, invalid) })).status).toBe(400);
+    expect((await view()).lastRefusedAt).not.toBe(noted);
+
     const routines = (await t.request("GET", `/api/companies/${w.company.id}/routines`)).body as { id: string; triggers: any[] }[];
     const summary = routines.find((r) => r.id === f.routineId)!.triggers[0];
     expect(summary).toMatchObject({ id: f.triggerId, lastRefusal: expect.stringMatching(/^400 /), lastRefusedAt: expect.any(String) });
