@@ -98,14 +98,17 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
     return refuse(req, decision.allowed ? error : tooManyRequests(RATE_LIMITED, decision.retryAfterSeconds), reason, triggerId);
   }
 
-  /** The same refusal of a trigger is written at most once a second per process: a flood costs few writes. */
-  const lastNoted = new Map<string, { refusal: string; atMs: number }>();
+  /**
+   * A trigger's refusals are noted at most once a second per process (the first of each second): a flood of
+   * refused requests, whatever their reasons, costs few writes and never queues on the trigger's row.
+   */
+  const lastNotedMs = new Map<string, number>();
   async function noteRefusal(triggerId: string, refusal: string): Promise<void> {
     const nowMs = clock.now().getTime();
-    const last = lastNoted.get(triggerId);
-    if (last && last.refusal === refusal && nowMs - last.atMs < 1000 && nowMs >= last.atMs) return;
-    if (lastNoted.size >= KNOWN_TRIGGERS) lastNoted.clear();
-    lastNoted.set(triggerId, { refusal, atMs: nowMs });
+    const last = lastNotedMs.get(triggerId);
+    if (last !== undefined && nowMs >= last && nowMs - last < 1000) return;
+    if (lastNotedMs.size >= KNOWN_TRIGGERS) lastNotedMs.clear();
+    lastNotedMs.set(triggerId, nowMs);
     // A note that cannot be written (database unavailable) must not change the answer.
     await triggersRepo.noteRefusal(db, triggerId, refusal).catch(() => {});
   }
