@@ -111,6 +111,14 @@ describe("the dashboard", () => {
     const server = await start();
     try {
       const { routineId, trigger } = await seed(server);
+      // a webhook trigger whose sender signs with the wrong secret: the dashboard says why it did not fire
+      const hook = await call(server, "POST", `/api/routines/${routineId}/triggers`, { kind: "webhook", label: "GitHub push", signingMode: "github_hmac" });
+      const forged = await fetch(`${server.url}/api/routine-triggers/public/${hook.trigger.publicId}/fire`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${"0".repeat(64)}` },
+        body: "{}",
+      });
+      expect(forged.status).toBe(401);
       const page = await openPage(server);
       const { problems } = page;
       const p = page.page;
@@ -127,6 +135,9 @@ describe("the dashboard", () => {
       expect(await next.textContent()).toMatch(/^Mon, .* 09:00:00 AM \(in \d+ (days?|hours?|min)( \d+ (hours?|min|s))?\)$/);
       await card.locator(".preview li").nth(4).waitFor();
       expect(await card.locator(".preview li").count()).toBe(5);
+
+      const hookCard = detail.getByRole("article", { name: "Trigger GitHub push" });
+      expect(await hookCard.locator('dt:has-text("Last refused") + dd').textContent()).toContain("401 Unauthorized (signature_mismatch)");
 
       const rows = detail.getByRole("table", { name: "Run history" }).locator("tbody tr");
       await rows.nth(2).waitFor();
