@@ -67,6 +67,11 @@ describe("the server over HTTP", () => {
       expect(history.body).toHaveLength(1);
       const openapi = await json(server, "GET", "/api/openapi.json");
       expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(["/api/routines/{routineId}/run", "/api/companies/{companyId}/routines"]));
+      // the public webhook endpoint documents when to retry (429, 503) and what a trigger says of refusals
+      const publicFire = openapi.body.paths["/api/routine-triggers/public/{publicId}/fire"].post.responses;
+      expect(Object.keys(publicFire)).toEqual(expect.arrayContaining(["202", "401", "429", "503"]));
+      expect(JSON.stringify(publicFire["503"])).toContain("retryAfterSeconds");
+      expect(JSON.stringify(openapi.body)).toContain("lastRefusal");
       expect((await fetch(`${server.url}/api/docs/`)).status).toBe(200);
     } finally {
       await server.stop();

@@ -12,5 +12,7 @@ export const jsonObject = z
 export const isoDateTime = z.iso.datetime({ offset: true });
 
 export const errorBody = z.object({ error: z.string(), details: z.unknown().optional() });
+/** 429 and 503: retry after `retryAfterSeconds` (also sent as the Retry-After header). */
+export const retryLaterBody = errorBody.extend({ retryAfterSeconds: z.number().int().positive() });
 /** A timestamp in a response: a Date in code, an ISO 8601 string on the wire and in OpenAPI. */
 export const timestamp = z.date();

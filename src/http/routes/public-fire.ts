@@ -7,7 +7,7 @@ import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../domain/errors";
-import { errorBody } from "../../domain/schemas/common";
+import { errorBody, retryLaterBody } from "../../domain/schemas/common";
 import { runSummary } from "../../domain/schemas/runs";
 import { PUBLIC_ID, type WebhookHeaders } from "../../domain/webhook-auth";
 import type { Services } from "../../services";
@@ -55,7 +55,7 @@ export const publicFireRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
         description,
         security: [],
         params: z.strictObject({ publicId: z.string().describe("24 lowercase hex characters") }),
-        response: { 202: runSummary, 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 429: errorBody },
+        response: { 202: runSummary, 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 429: retryLaterBody, 503: retryLaterBody },
       },
       // Before the body is read: a malformed id costs nothing.
       onRequest: async (req) => {
