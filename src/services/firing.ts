@@ -5,9 +5,9 @@
  * schedule slot, finds the active execution, applies the concurrency policy, and plans the outcome as a
  * routine run. `flush` writes a plan. Every outcome leaves a run with a reason.
  *
- * `fireWithin` is one fire planned and written. A batch (the scheduler's due triggers, concurrent webhook
- * deliveries) plans many fires under its locks and writes them with one flush: two statements however
- * many fires, the same outcomes as firing them one by one.
+ * `fireWithin` is one fire planned and written. A batch (the scheduler's due triggers; concurrent webhook
+ * deliveries and manual runs, `group-commit.ts`) plans many fires under its locks and writes them with one
+ * flush: two statements however many fires, the same outcomes as firing them one by one.
  */
 import crypto from "node:crypto";
 import type { Config } from "../config";

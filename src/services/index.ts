@@ -15,6 +15,7 @@ import { createHeartbeatRunService } from "./heartbeat-runs";
 import { createIssueService } from "./issues";
 import { createGoalService, createProjectService } from "./projects";
 import { createFiringService } from "./firing";
+import { createGroupCommit } from "./group-commit";
 import { createRoutineService } from "./routines";
 import { createRunService } from "./runs";
 import { createSchedulingService } from "./scheduling";
@@ -36,6 +37,7 @@ export function createServices(deps: ServiceDeps) {
   const companies = createCompanyService(db);
   const routines = createRoutineService(db, config, companies);
   const firing = createFiringService(db, config);
+  const groupCommit = createGroupCommit({ db, firing });
   const agents = createAgentService(db, companies, deps.secretBox);
   return {
     auth: createAuthService(db, config),
@@ -48,10 +50,10 @@ export function createServices(deps: ServiceDeps) {
     routines,
     triggers: createTriggerService({ db, config, secretBox, routines }),
     firing,
-    runs: createRunService(db, routines, firing),
+    runs: createRunService(db, routines, groupCommit),
     backfill: createBackfillService(db, routines, firing),
     scheduling: createSchedulingService(db, config, firing, deps.log),
-    webhooks: createWebhookFireService({ db, config, secretBox, clock, firing }),
+    webhooks: createWebhookFireService({ db, config, secretBox, clock, groupCommit }),
     cron: createCronService(deps.clock),
     issues: createIssueService(db, companies, { onStatusChange: (tx, issue) => firing.onIssueStatusChange(tx, issue) }),
   };

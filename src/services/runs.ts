@@ -7,27 +7,31 @@ import { issuesByIds } from "../store/repos/issues";
 import { runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
 import { assertManagesRoutine } from "./access";
-import type { FiringService } from "./firing";
+import type { GroupCommit } from "./group-commit";
 import type { RoutineService } from "./routines";
 import { presentIssueSummary } from "./views";
 
 /** Greater than any uuid: an ISO-time cursor includes every run created at that instant... before it. */
 const MAX_UUID = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
-export function createRunService(db: Db, routines: RoutineService, firing: FiringService) {
+export function createRunService(db: Db, routines: RoutineService, groupCommit: GroupCommit) {
   return {
-    /** `POST /routines/{id}/run`: fires now through the one firing path; the same key returns the same run. */
+    /**
+     * `POST /routines/{id}/run`: fires now through the one firing path, together with the fires waiting at the
+     * same moment (group commit); the same key returns the same run.
+     */
     async run(actor: Actor, routineId: string, body: ManualRunBody) {
       const routine = await routines.load(actor, routineId);
       assertManagesRoutine(actor, routine);
-      const { run } = await firing.fire({
-        routineId,
-        source: body.source,
-        payload: body.payload ?? null,
-        idempotencyKey: body.idempotencyKey ?? null,
-        triggerId: body.triggerId ?? null,
+      return groupCommit.fire({
+        request: {
+          routineId,
+          source: body.source,
+          payload: body.payload ?? null,
+          idempotencyKey: body.idempotencyKey ?? null,
+          triggerId: body.triggerId ?? null,
+        },
       });
-      return run;
     },
 
     async list(actor: Actor, routineId: string, query: ListRunsQuery) {

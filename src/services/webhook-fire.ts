@@ -1,8 +1,8 @@
 /**
  * The public webhook fire: `POST /api/routine-triggers/public/{publicId}/fire`, the one endpoint open to the
  * internet. Order: public id format → 404 unknown → authenticate (401, the same for every failure) → rate
- * limits → 409 not active → parse the body (400) → fire with the deliveries waiting at the same moment
- * (`webhook-deliveries`: one transaction locks the routines, refuses a known fingerprint with 409 "Duplicate
+ * limits → 409 not active → parse the body (400) → fire with the fires waiting at the same moment
+ * (`group-commit`: one transaction locks the routines, refuses a known fingerprint with 409 "Duplicate
  * delivery", fires, and records the fingerprints with the run) → the run. A fire that fails records no
  * fingerprint, so the sender may retry the same signed request.
  *
@@ -35,8 +35,8 @@ import type { Db } from "../store/db";
 import type { RunRow } from "../store/repos/runs";
 import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
 import { createBatcher } from "./batcher";
-import type { FiringService } from "./firing";
-import { createWebhookDeliveries } from "./webhook-deliveries";
+import type { GroupCommit } from "./group-commit";
+import { deliveryFire } from "./webhook-deliveries";
 
 export interface PublicFireRequest {
   publicId: string;
@@ -68,10 +68,10 @@ interface Deps {
   config: Pick<Config, "webhook">;
   secretBox: SecretBox;
   clock: Clock;
-  firing: FiringService;
+  groupCommit: GroupCommit;
 }
 
-export function createWebhookFireService({ db, config, secretBox, clock, firing }: Deps) {
+export function createWebhookFireService({ db, config, secretBox, clock, groupCommit }: Deps) {
   const { ratePerTrigger, ratePerIp, bodyLimit } = config.webhook;
   const perTrigger = createRateLimiter({ limitPerMinute: ratePerTrigger });
   const perIp = createRateLimiter({ limitPerMinute: ratePerIp });
@@ -142,8 +142,6 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
     return target;
   }
 
-  const deliveries = createWebhookDeliveries({ db, firing });
-
   return {
     /** Largest body the route accepts (bytes). */
     bodyLimit,
@@ -185,7 +183,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, firing 
         const idempotencyKey = readIdempotencyKey(req.headers);
         const parsed = webhookPayload(req.rawBody, req.contentType);
         if (!parsed.ok) throw badRequest(parsed.error);
-        return await deliveries.fire({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints });
+        return await groupCommit.fire(deliveryFire({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints }));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         if (err.status !== 401) throw await refuse(req, err, null, trigger.id);

@@ -101,6 +101,35 @@ describe("concurrent webhook deliveries", () => {
   });
 });
 
+describe("webhook deliveries and manual runs at the same moment", () => {
+  it("go together and decide as if one after another: one execution issue, the other fires coalesced into it", async () => {
+    const h = await hook("coalesce_if_active");
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? deliver(h, JSON.stringify({ n: i }))
+          : s.t.request("POST", `/api/routines/${h.routineId}/run`, { body: { payload: { n: i } } }).then((r) => ({ status: r.status, body: r.body })),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
+    expect(answers.map((a) => a.body.source).sort()).toEqual([...Array(10).fill("manual"), ...Array(10).fill("webhook")]);
+    const runs = await runsOf(h.routineId);
+    expect(runs.filter((r) => r.status === "issue_created")).toHaveLength(1);
+    expect(runs.filter((r) => r.status === "coalesced")).toHaveLength(19);
+  });
+
+  it("a refused manual run (archived routine) gets its own 409; the deliveries waiting with it are unaffected", async () => {
+    const [h, archived] = await Promise.all([hook("always_enqueue"), hook("always_enqueue")]);
+    expect((await s.t.request("PATCH", `/api/routines/${archived.routineId}`, { body: { status: "archived" } })).status).toBe(200);
+    const [refused, ...fired] = await Promise.all([
+      s.t.request("POST", `/api/routines/${archived.routineId}/run`, { body: {} }),
+      ...Array.from({ length: 5 }, (_, i) => deliver(h, JSON.stringify({ n: i }))),
+    ]);
+    expect(refused).toMatchObject({ status: 409, body: { error: "Routine is archived" } });
+    expect(fired.map((a) => a.status)).toEqual(Array(5).fill(202));
+  });
+});
+
 describe("the copy of a trigger a process keeps in memory", () => {
   it("a rotated secret stops working at once, though this process verified the old one a moment ago", async () => {
     const h = await hook("always_enqueue");

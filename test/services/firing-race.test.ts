@@ -1,6 +1,7 @@
 /**
- * Many fires of one routine at once, from separate connections: the routine row lock and the
- * unique indexes make the outcome exact, whatever the interleaving.
+ * Many fires of one routine at once: half are manual runs (which the group commit decides in batches), half
+ * fire each in a transaction of its own, on the pool's other connections. The routine row lock and the unique
+ * indexes make the outcome exact, whatever the interleaving.
  */
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -18,8 +19,14 @@ async function routineWith(concurrencyPolicy: string) {
   return res.body.id as string;
 }
 
-const fireAll = (routineId: string, body: (i: number) => object = () => ({})) =>
-  Promise.all(Array.from({ length: N }, (_, i) => s.t.services.runs.run(BOARD, routineId, { source: "manual", ...body(i) })));
+const fireAll = (routineId: string, body: (i: number) => { payload?: Record<string, unknown>; idempotencyKey?: string } = () => ({})) =>
+  Promise.all(
+    Array.from({ length: N }, (_, i) =>
+      i % 2 === 0
+        ? s.t.services.runs.run(BOARD, routineId, { source: "manual", ...body(i) })
+        : s.t.services.firing.fire({ routineId, source: "manual", ...body(i) }).then((fired) => fired.run),
+    ),
+  );
 
 const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: string }>(s.t.db.store.db, query))[0]!.n);
 

@@ -1,12 +1,13 @@
 /**
- * Deliveries that fire together: when their shared transaction fails as a whole (here: the write is made to
- * fail once), each delivery is fired alone and gets its own answer, so one bad moment or one bad delivery
- * cannot fail the others.
+ * Fires that go together (here webhook deliveries): when their shared transaction fails as a whole (the write
+ * is made to fail once), each is fired alone and gets its own answer, so one bad moment or one bad fire cannot
+ * fail the others.
  */
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors";
 import type { FiringService } from "../../src/services/firing";
-import { createWebhookDeliveries } from "../../src/services/webhook-deliveries";
+import { createGroupCommit } from "../../src/services/group-commit";
+import { deliveryFire } from "../../src/services/webhook-deliveries";
 import { triggersRepo } from "../../src/store/repos/triggers";
 import { seededApp } from "../helpers/app";
 
@@ -31,12 +32,12 @@ describe("webhook deliveries", () => {
         return s.t.services.firing.flush(...args);
       },
     };
-    const deliveries = createWebhookDeliveries({ db: s.t.db.store.db, firing });
-    const delivery = (n: number, fingerprint: string) => ({ trigger, payload: { n }, idempotencyKey: null, fingerprints: [fingerprint] });
+    const commit = createGroupCommit({ db: s.t.db.store.db, firing });
+    const delivery = (n: number, fingerprint: string) => deliveryFire({ trigger, payload: { n }, idempotencyKey: null, fingerprints: [fingerprint] });
     const answers = await Promise.allSettled([
-      deliveries.fire(delivery(1, "sig:a")),
-      deliveries.fire(delivery(2, "sig:b")),
-      deliveries.fire(delivery(3, "sig:a")), // the same signature as the first: a replay
+      commit.fire(delivery(1, "sig:a")),
+      commit.fire(delivery(2, "sig:b")),
+      commit.fire(delivery(3, "sig:a")), // the same signature as the first: a replay
     ]);
     expect(flushes).toBe(4); // the batch's write failed; then each delivery was planned and written alone
     expect(answers.map((a) => a.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
