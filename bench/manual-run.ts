@@ -3,8 +3,9 @@
  * scheduler and dispatcher off), CLIENTS concurrent clients on keep-alive connections, each posting
  * `POST /api/routines/{id}/run` back to back for SECONDS. Cases: `always_enqueue` (an issue + heartbeat
  * run per fire) and `coalesce_if_active` (one issue, then a coalesced run + comment per fire), with
- * all clients on one routine (fires serialise on its row lock) and with a routine per client.
- * Reports runs/s and request latency p50/p99.
+ * all clients on one routine and with a routine per client. Concurrent runs are group-committed: the runs
+ * that arrive while a batch is written go together in the next one.
+ * Reports runs/s and request latency p50/p99. The clients run in this process (fetch), beside the server.
  */
 import { sql } from "drizzle-orm";
 import { loadConfig } from "../src/config";
