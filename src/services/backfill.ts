@@ -1,15 +1,19 @@
 /**
  * Backfill: fire a schedule trigger's occurrences in a past (or any) range through the one firing
- * path, as Temporal and Airflow allow. Slots that already fired are no-ops (the unique
- * (trigger_id, scheduled_for) index), and the concurrency policy applies to each fire.
+ * path, as Temporal and Airflow allow: one transaction, one plan, one write (all or none). Slots that
+ * already fired are answered with their runs (the unique (trigger_id, scheduled_for) index), and the
+ * concurrency policy applies to each fire in order.
  */
 import type { Actor } from "../domain/actor";
 import { nextAfter } from "../domain/cron";
 import { conflict, forbidden, notFound, unprocessable } from "../domain/errors";
 import type { BackfillBody } from "../domain/schemas/backfill";
-import type { Db } from "../store/db";
+import { type Db, dbNow } from "../store/db";
+import { routinesRepo } from "../store/repos/routines";
+import { type RunRow, runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
 import { assertManagesRoutine } from "./access";
+import { newFirePlan } from "./fire-plan";
 import type { FiringService } from "./firing";
 import type { RoutineService } from "./routines";
 
@@ -42,20 +46,35 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
       const to = new Date(body.to);
       if (from > to) throw unprocessable("from must not be after to");
       const slots = occurrencesBetween(trigger.cronExpression, trigger.timezone ?? "UTC", from, to, MAX_BACKFILL);
-      const runs = [];
-      let duplicates = 0;
-      for (const scheduledFor of slots) {
-        const { run, duplicate } = await firing.fire({
-          routineId,
-          triggerId: trigger.id,
-          source: "schedule",
-          scheduledFor,
-          payload: { scheduledFor: scheduledFor.toISOString(), backfill: true },
+      // One transaction and one write for the whole range, decided in order as the scheduler decides a
+      // catch-up: each occurrence sees the executions the earlier ones opened.
+      return db.transaction(async (tx) => {
+        const locked = await routinesRepo.getForUpdate(tx, routineId);
+        const current = await triggersRepo.get(tx, trigger.id);
+        if (!locked || !current) throw notFound("Routine trigger not found");
+        const existing = await runsRepo.findBySlots(tx, trigger.id, slots);
+        const facts = { routine: locked, trigger: current, now: await dbNow(tx) };
+        const plan = newFirePlan();
+        const planned: { runId: string; existing?: RunRow }[] = [];
+        for (const scheduledFor of slots) {
+          const fired = existing.get(scheduledFor.getTime());
+          const payload = { scheduledFor: scheduledFor.toISOString(), backfill: true };
+          planned.push(
+            fired
+              ? { runId: fired.id, existing: fired }
+              : await firing.planFire(tx, plan, { routineId, triggerId: trigger.id, source: "schedule", scheduledFor, payload }, facts),
+          );
+        }
+        const written = await firing.flush(tx, plan);
+        const runs = planned.map((p) => {
+          const run = p.existing ?? written.get(p.runId);
+          if (!run) throw new Error(`run ${p.runId} was neither written nor found`);
+          return run;
         });
-        if (duplicate) duplicates++;
-        runs.push(run);
-      }
-      return { occurrences: slots.length, created: slots.length - duplicates, duplicates, runs };
+        // A run this backfill did not plan (another id) already held its slot.
+        const duplicates = planned.filter((p, i) => p.existing || runs[i]!.id !== p.runId).length;
+        return { occurrences: slots.length, created: slots.length - duplicates, duplicates, runs };
+      });
     },
   };
 }

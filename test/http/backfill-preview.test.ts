@@ -34,6 +34,17 @@ describe("backfill", () => {
     expect(Number(row!.n)).toBe(5);
   });
 
+  it("a range that overlaps an earlier backfill fires only the new occurrences, and answers every one in order", async () => {
+    const { routineId, triggerId } = await routineWithSchedule("0 6 * * *");
+    const first = await backfill(routineId, { triggerId, from: "2026-02-01T00:00:00Z", to: "2026-02-03T06:00:00Z" });
+    expect(first.body).toMatchObject({ occurrences: 3, created: 3, duplicates: 0 });
+    const wider = await backfill(routineId, { triggerId, from: "2026-01-30T00:00:00Z", to: "2026-02-04T06:00:00Z" });
+    expect(wider.body).toMatchObject({ occurrences: 6, created: 3, duplicates: 3 });
+    const slots = wider.body.runs.map((r: { scheduledFor: string }) => r.scheduledFor);
+    expect(slots).toEqual(["2026-01-30", "2026-01-31", "2026-02-01", "2026-02-02", "2026-02-03", "2026-02-04"].map((d) => `${d}T06:00:00.000Z`));
+    expect(wider.body.runs.slice(2, 5).map((r: { id: string }) => r.id)).toEqual(first.body.runs.map((r: { id: string }) => r.id));
+  });
+
   it("refuses more than 1,000 occurrences, a reversed range, a foreign or non-schedule trigger, and a paused routine", async () => {
     const { routineId, triggerId } = await routineWithSchedule("* * * * *");
     const tooMany = await backfill(routineId, { triggerId, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" });

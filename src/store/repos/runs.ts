@@ -20,6 +20,15 @@ export const runsRepo = {
       );
     return row;
   },
+  /** The runs already recorded for any of a schedule trigger's `slots`, by slot time (ms). */
+  async findBySlots(db: Executor, triggerId: string, slots: Date[]): Promise<Map<number, RunRow>> {
+    if (slots.length === 0) return new Map();
+    const rows = await db
+      .select()
+      .from(routineRuns)
+      .where(and(eq(routineRuns.triggerId, triggerId), inArray(routineRuns.scheduledFor, slots)));
+    return new Map(rows.map((r) => [r.scheduledFor!.getTime(), r]));
+  },
   async findBySlot(db: Executor, triggerId: string, scheduledFor: Date) {
     const [row] = await db
       .select()
