@@ -37,7 +37,7 @@ const store = await openStore({ databaseUrl: url, poolSize: config.dbPoolSize })
 const log = pino({ level: "error" }, pino.destination(2));
 let errors = 0;
 const countingLog = { error: (...a: Parameters<typeof log.error>) => (errors++, log.error(...a)), debug: () => {} };
-const firing = createFiringService(store.db, config);
+const firing = createFiringService(config);
 const scheduling = createSchedulingService(store.db, config, firing, countingLog);
 
 let since = Date.now();

@@ -1,20 +1,21 @@
 /**
- * The one firing path. Every fire — schedule, webhook, api, manual — is decided by `planFire`, which,
- * inside the caller's transaction: locks the routine row (serialising fires of one routine across all
- * processes), refuses what may not fire, returns the existing run for a repeated idempotency key or
- * schedule slot, finds the active execution, applies the concurrency policy, and plans the outcome as a
- * routine run. `flush` writes a plan. Every outcome leaves a run with a reason.
+ * The one firing path. Every fire — schedule, webhook, api, manual — is decided by `planFire`, inside the
+ * caller's transaction and under its routine's row lock (which serialises fires of one routine across all
+ * processes): it refuses what may not fire, returns the existing run for a repeated idempotency key,
+ * finds the active execution, applies the concurrency policy, and plans the outcome as a routine run.
+ * `flush` writes a plan. Every outcome leaves a run with a reason.
  *
- * `fireWithin` is one fire planned and written. A batch (the scheduler's due triggers; concurrent webhook
- * deliveries and manual runs, `group-commit.ts`) plans many fires under its locks and writes them with one
- * flush: two statements however many fires, the same outcomes as firing them one by one.
+ * Fires are planned in batches, under their routines' locks, and written with one flush: two statements
+ * however many fires, the same outcomes as firing them one by one. The batches: the scheduler's due
+ * triggers (`scheduling.ts`), concurrent webhook deliveries and manual runs (`group-commit.ts`, which also
+ * fires one alone), and a backfilled range (`backfill.ts`).
  */
 import crypto from "node:crypto";
 import type { Config } from "../config";
 import { coalescedComment, decideConcurrency } from "../domain/concurrency";
 import { OPEN_ISSUE_STATUSES, type RunSource } from "../domain/enums";
 import { conflict, forbidden, notFound } from "../domain/errors";
-import { type Db, type Executor, dbNow } from "../store/db";
+import { type Executor, dbNow } from "../store/db";
 import { heartbeatRunsRepo } from "../store/repos/heartbeat-runs";
 import { fireRepo } from "../store/repos/fire";
 import {
@@ -26,10 +27,9 @@ import {
   keyOf,
   markRoutine,
   markTrigger,
-  newFirePlan,
 } from "./fire-plan";
 import type { IssueRow } from "../store/repos/issues";
-import { type RoutineRow, routinesRepo } from "../store/repos/routines";
+import type { RoutineRow } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
 import type { TriggerRow } from "../store/repos/triggers";
 
@@ -44,8 +44,8 @@ export interface FireRequest {
 }
 
 /**
- * What the owner of a batch of fires already holds in its transaction, so a fire does not ask again: the
- * routine, locked (and for the scheduler, its enabled trigger), and the transaction's `now()`.
+ * What the owner of a batch of fires holds in its transaction: the routine, locked, its trigger when it
+ * has read it, and the transaction's `now()`.
  */
 export interface BatchFacts {
   routine: RoutineRow;
@@ -60,12 +60,6 @@ export interface PlannedFire {
   duplicate: boolean;
   /** The existing run, when it was found in the database rather than planned. */
   existing?: RunRow;
-}
-
-export interface FireResult {
-  run: RunRow;
-  /** True when the run already existed (repeated idempotency key or schedule slot). */
-  duplicate: boolean;
 }
 
 /** `lastResult` texts on the trigger, as Paperclip writes them. */
@@ -84,37 +78,31 @@ function refusal(routine: RoutineRow, trigger: TriggerRow | undefined, source: R
   return null;
 }
 
-export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
+export function createFiringService(config: Pick<Config, "dispatch">) {
   /**
-   * Decides one fire and adds what it writes to `plan` (nothing is written: `flush` does that). Without
-   * `facts`, locks the routine first. Reads only what neither `facts` nor the plan knows: the trigger and
-   * the clock, a run already recorded for the idempotency key or slot, the routine's active execution.
-   * A claimed schedule slot (`facts` given) has not fired: the claim moved `nextRunAt` past it; should it
-   * have, the write's unique index still finds it.
+   * Decides one fire and adds what it writes to `plan` (nothing is written: `flush` does that). Reads only
+   * what neither `facts` nor the plan knows: the trigger, a run already recorded for the idempotency key,
+   * the routine's active execution. A schedule slot is the caller's to check (a claim moved `nextRunAt`
+   * past it; a backfill reads the slots already fired); should one have fired, the write's unique index
+   * still finds it.
    */
-  async function planFire(tx: Executor, plan: FirePlan, req: FireRequest, facts?: BatchFacts): Promise<PlannedFire> {
-    const routine = facts?.routine ?? (await routinesRepo.getForUpdate(tx, req.routineId));
-    if (!routine) throw notFound("Routine not found");
+  async function planFire(tx: Executor, plan: FirePlan, req: FireRequest, facts: BatchFacts): Promise<PlannedFire> {
+    const { routine, now } = facts;
     const key = req.idempotencyKey ? keyOf(routine.id, req.triggerId, req.idempotencyKey) : null;
-    const slot = !key && !facts && req.triggerId && req.scheduledFor ? req.scheduledFor : null;
     const readActive = routine.concurrencyPolicy !== "always_enqueue" && !plan.active.has(routine.id);
     const readKey = key !== null && !plan.keys.has(key);
-    let trigger = facts?.trigger;
-    let now = facts?.now;
-    if (!now || readActive || readKey || slot) {
+    let trigger = facts.trigger;
+    if (readActive || readKey || (req.triggerId && !trigger)) {
       // One read after the lock: a statement of its own sees every fire committed before it.
       const context = await fireRepo.context(tx, {
         routineId: routine.id,
         triggerId: req.triggerId ?? null,
         idempotencyKey: readKey ? req.idempotencyKey! : null,
-        scheduledFor: slot,
         openStatuses: readActive ? OPEN_ISSUE_STATUSES : null,
       });
       trigger ??= context.trigger;
-      now ??= context.now;
       if (readActive) plan.active.set(routine.id, context.active ? executionOf(context.active) : null);
       if (key && readKey) plan.keys.set(key, context.existing ? { runId: context.existing.id, existing: context.existing } : null);
-      if (context.existing && !key) return { runId: context.existing.id, duplicate: true, existing: context.existing };
     }
     if (req.triggerId && !trigger) throw notFound("Routine trigger not found");
     if (trigger && trigger.routineId !== routine.id) throw forbidden("Routine trigger belongs to another routine");
@@ -243,16 +231,6 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
     return runs;
   }
 
-  /** One fire, planned and written in the caller's transaction. */
-  async function fireWithin(tx: Executor, req: FireRequest): Promise<FireResult> {
-    const plan = newFirePlan();
-    const fired = await planFire(tx, plan, req);
-    if (fired.existing) return { run: fired.existing, duplicate: true };
-    const run = (await flush(tx, plan)).get(fired.runId);
-    if (!run) throw new Error(`run ${fired.runId} was neither written nor found`);
-    return { run, duplicate: run.id !== fired.runId };
-  }
-
   /**
    * Plans the record of scheduled occurrences that were not fired (missed beyond the grace, or beyond
    * the catch-up cap): one `skipped` run, so a user can see what was dropped and why.
@@ -305,9 +283,6 @@ export function createFiringService(db: Db, config: Pick<Config, "dispatch">) {
     planFire,
     planDropped,
     flush,
-    fireWithin,
-    /** Fires in a transaction of its own. */
-    fire: (req: FireRequest) => db.transaction((tx) => fireWithin(tx, req)),
     onIssueStatusChange,
   };
 }

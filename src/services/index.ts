@@ -36,7 +36,7 @@ export function createServices(deps: ServiceDeps) {
   const { db, config, secretBox, clock } = deps;
   const companies = createCompanyService(db);
   const routines = createRoutineService(db, config, companies);
-  const firing = createFiringService(db, config);
+  const firing = createFiringService(config);
   const groupCommit = createGroupCommit({ db, firing });
   const agents = createAgentService(db, companies, deps.secretBox);
   return {

@@ -37,7 +37,7 @@ describe(`${PROCESSES} scheduler processes on one PostgreSQL`, () => {
       await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression: "* * * * * *" } });
     }
     const schedulers = stores.map((store) => {
-      const firing = createFiringService(store.db, t.config);
+      const firing = createFiringService(t.config);
       const scheduling = createSchedulingService(store.db, t.config, firing);
       return createScheduler({ scheduling, store, now: () => dbNow(store.db), log: pino({ level: "silent" }) });
     });

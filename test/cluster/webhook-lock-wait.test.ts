@@ -5,7 +5,9 @@
  * that fire wrote (the execution issue it opened), as it would had it arrived after the commit.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { fireTogether } from "../../src/services/group-commit";
 import type { Store } from "../../src/store/db";
+import type { RunRow } from "../../src/store/repos/runs";
 import { seededApp } from "../helpers/app";
 import { paperclip } from "../helpers/webhooks";
 
@@ -40,8 +42,8 @@ async function whileAnotherFireHoldsTheRoutine(
   let fired!: (runId: string) => void;
   const holding = new Promise<string>((resolve) => (fired = resolve));
   const concurrentFire = other.db.transaction(async (tx) => {
-    const { run } = await s.t.services.firing.fireWithin(tx, { routineId, source: "api" });
-    fired(run.id);
+    const [run] = await fireTogether(s.t.services.firing, tx, [{ request: { routineId, source: "api" } }]);
+    fired((run as RunRow).id);
     await released;
   });
   const otherRunId = await holding;

@@ -6,7 +6,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { BOARD } from "../../src/domain/actor";
-import { queryRows } from "../../src/store/db";
+import type { FireRequest } from "../../src/services/firing";
+import { fireTogether } from "../../src/services/group-commit";
+import { type Executor, queryRows } from "../../src/store/db";
+import type { RunRow } from "../../src/store/repos/runs";
 import { seededApp } from "../helpers/app";
 
 const N = 200;
@@ -19,12 +22,19 @@ async function routineWith(concurrencyPolicy: string) {
   return res.body.id as string;
 }
 
+/** One fire in a transaction of its own: a batch of one. */
+async function fireAlone(tx: Executor, request: FireRequest): Promise<RunRow> {
+  const [answer] = await fireTogether(s.t.services.firing, tx, [{ request }]);
+  if (answer instanceof Error) throw answer;
+  return answer!;
+}
+
 const fireAll = (routineId: string, body: (i: number) => { payload?: Record<string, unknown>; idempotencyKey?: string } = () => ({})) =>
   Promise.all(
     Array.from({ length: N }, (_, i) =>
       i % 2 === 0
         ? s.t.services.runs.run(BOARD, routineId, { source: "manual", ...body(i) })
-        : s.t.services.firing.fire({ routineId, source: "manual", ...body(i) }).then((fired) => fired.run),
+        : s.t.db.store.db.transaction((tx) => fireAlone(tx, { routineId, source: "manual", ...body(i) })),
     ),
   );
 

@@ -18,7 +18,6 @@ export interface FireContextQuery {
   routineId: string;
   triggerId: string | null;
   idempotencyKey: string | null;
-  scheduledFor: Date | null;
   /** The routine's newest open execution issue is needed (every policy but always_enqueue). */
   openStatuses: readonly IssueStatus[] | null;
 }
@@ -27,12 +26,10 @@ export interface FireContext {
   /** The database clock (the transaction's start: every `now()` of the fire agrees with it). */
   now: Date;
   trigger?: TriggerRow;
-  /** The run already recorded for this idempotency key or schedule slot. */
+  /** The run already recorded for this idempotency key. */
   existing?: RunRow;
   active?: IssueRow;
 }
-
-const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 export interface BatchContextQuery {
   triggerIds: string[];
@@ -131,9 +128,6 @@ export const fireRepo = {
       const sameTrigger = q.triggerId ? sql`r.trigger_id = ${q.triggerId}::uuid` : sql`r.trigger_id is null`;
       existing = sql`(select row_to_json(r) from routine_runs r
         where r.routine_id = ${q.routineId}::uuid and ${sameTrigger} and r.idempotency_key = ${q.idempotencyKey} limit 1)`;
-    } else if (q.triggerId && q.scheduledFor) {
-      existing = sql`(select row_to_json(r) from routine_runs r
-        where r.trigger_id = ${q.triggerId}::uuid and r.scheduled_for = ${iso(q.scheduledFor)}::timestamptz limit 1)`;
     }
     const active = q.openStatuses
       ? sql`(select row_to_json(i) from (${activeExecutionsQuery([q.routineId], q.openStatuses)}) i)`
