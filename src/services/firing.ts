@@ -53,12 +53,11 @@ export interface BatchFacts {
   now: Date;
 }
 
-/** A fire's place in a plan: the run it will write, or the run that already held its idempotency key or slot. */
+/** A fire's place in a plan: the run it will write, or the run that already held its idempotency key. */
 export interface PlannedFire {
+  /** The planned run, or the run (planned or written) that holds the fire's idempotency key. */
   runId: string;
-  /** True when the run already existed (repeated idempotency key or schedule slot). */
-  duplicate: boolean;
-  /** The existing run, when it was found in the database rather than planned. */
+  /** That run, when it was found in the database rather than planned. */
   existing?: RunRow;
 }
 
@@ -107,7 +106,7 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
     if (req.triggerId && !trigger) throw notFound("Routine trigger not found");
     if (trigger && trigger.routineId !== routine.id) throw forbidden("Routine trigger belongs to another routine");
     const held = key ? plan.keys.get(key) : null;
-    if (held) return { runId: held.runId, duplicate: true, existing: held.existing };
+    if (held) return { runId: held.runId, existing: held.existing };
 
     const base = {
       id: crypto.randomUUID(),
@@ -131,14 +130,14 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
     if (key) plan.keys.set(key, { runId: base.id });
     if (refused) {
       planRun(plan, { ...base, status: "skipped", failureReason: refused, completedAt: now }, refused);
-      return { runId: base.id, duplicate: false };
+      return { runId: base.id };
     }
 
     const active = plan.active.get(routine.id) ?? null;
     const outcome = decideConcurrency(routine.concurrencyPolicy, active !== null);
     if (outcome === "create" || !active) {
       planExecution(plan, routine, base);
-      return { runId: base.id, duplicate: false };
+      return { runId: base.id };
     }
     const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
     if (outcome === "skip") {
@@ -149,7 +148,7 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
       const body = coalescedComment(req.source, now, req.payload ?? null);
       plan.comments.push({ companyId: routine.companyId, issueId: active.id, runId: base.id, body });
     }
-    return { runId: base.id, duplicate: false };
+    return { runId: base.id };
   }
 
   /** Adds a run and notes the result on its trigger and routine. */

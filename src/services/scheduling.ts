@@ -52,8 +52,8 @@ export function createSchedulingService(
     for (const scheduledFor of caughtUp.fire) {
       const payload = { scheduledFor: scheduledFor.toISOString() };
       const request = { routineId: routine.id, triggerId: trigger.id, source: "schedule" as const, scheduledFor, payload };
-      const { duplicate } = await firing.planFire(tx, plan, request, facts);
-      if (!duplicate) fired++;
+      await firing.planFire(tx, plan, request, facts);
+      fired++;
     }
     if (caughtUp.dropped) {
       const reason = droppedReason(caughtUp.dropped, routine.catchUpPolicy, graceSec, catchUpCap);
