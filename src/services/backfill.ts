@@ -6,14 +6,16 @@
  */
 import type { Actor } from "../domain/actor";
 import { nextAfter } from "../domain/cron";
+import { OPEN_ISSUE_STATUSES } from "../domain/enums";
 import { conflict, forbidden, notFound, unprocessable } from "../domain/errors";
 import type { BackfillBody } from "../domain/schemas/backfill";
 import { type Db, dbNow } from "../store/db";
+import { openExecutionsByRoutine } from "../store/repos/issues";
 import { routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
 import { assertManagesRoutine } from "./access";
-import { newFirePlan } from "./fire-plan";
+import { knowActive, newFirePlan } from "./fire-plan";
 import type { FiringService } from "./firing";
 import type { RoutineService } from "./routines";
 
@@ -55,6 +57,9 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
         const existing = await runsRepo.findBySlots(tx, trigger.id, slots);
         const facts = { routine: locked, trigger: current, now: await dbNow(tx) };
         const plan = newFirePlan();
+        if (locked.concurrencyPolicy !== "always_enqueue") {
+          knowActive(plan, [routineId], await openExecutionsByRoutine(tx, [routineId], OPEN_ISSUE_STATUSES));
+        }
         const planned: { runId: string; existing?: RunRow }[] = [];
         for (const scheduledFor of slots) {
           const fired = existing.get(scheduledFor.getTime());
@@ -62,7 +67,7 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
           planned.push(
             fired
               ? { runId: fired.id, existing: fired }
-              : await firing.planFire(tx, plan, { routineId, triggerId: trigger.id, source: "schedule", scheduledFor, payload }, facts),
+              : firing.planFire(plan, { routineId, triggerId: trigger.id, source: "schedule", scheduledFor, payload }, facts),
           );
         }
         const written = await firing.flush(tx, plan);

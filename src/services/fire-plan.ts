@@ -49,11 +49,11 @@ export interface FirePlan {
   runs: PlannedRun[];
   issues: PlannedIssue[];
   comments: PlannedComment[];
-  /** Routine id → its active execution (null: none). Absent: not known yet, the fire reads it. */
+  /** Routine id → its active execution (null: none), as the batch owner read it and the plan changed it. */
   active: Map<string, ActiveExecution | null>;
   /**
    * Idempotency keys (`keyOf`) → the run that holds it: planned here, or found in the database
-   * (`existing`). Absent: not known yet, the fire reads it.
+   * (`existing`); null: none. The batch owner looks every key of its fires up before planning them.
    */
   keys: Map<string, { runId: string; existing?: RunRow } | null>;
   triggerMarks: Map<string, TriggerMark>;
@@ -73,7 +73,7 @@ export function keyOf(routineId: string, triggerId: string | null | undefined, k
 
 /**
  * Tells the plan the active execution of each of `routineIds` as a read found it (`found`, by routine id;
- * a routine missing from it has none), so that their fires do not read it again.
+ * a routine missing from it has none): what their fires decide on.
  */
 export function knowActive(plan: FirePlan, routineIds: Iterable<string>, found: Map<string, IssueRow>): void {
   for (const id of routineIds) {

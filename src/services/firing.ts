@@ -13,14 +13,13 @@
 import crypto from "node:crypto";
 import type { Config } from "../config";
 import { coalescedComment, decideConcurrency } from "../domain/concurrency";
-import { OPEN_ISSUE_STATUSES, type RunSource } from "../domain/enums";
+import type { RunSource } from "../domain/enums";
 import { conflict, forbidden, notFound } from "../domain/errors";
 import { type Executor, dbNow } from "../store/db";
 import { heartbeatRunsRepo } from "../store/repos/heartbeat-runs";
 import { fireRepo } from "../store/repos/fire";
 import {
   type ActiveExecution,
-  executionOf,
   type FirePlan,
   type PlannedRun,
   isEmptyPlan,
@@ -79,30 +78,19 @@ function refusal(routine: RoutineRow, trigger: TriggerRow | undefined, source: R
 
 export function createFiringService(config: Pick<Config, "dispatch">) {
   /**
-   * Decides one fire and adds what it writes to `plan` (nothing is written: `flush` does that). Reads only
-   * what neither `facts` nor the plan knows: the trigger, a run already recorded for the idempotency key,
-   * the routine's active execution. A schedule slot is the caller's to check (a claim moved `nextRunAt`
-   * past it; a backfill reads the slots already fired); should one have fired, the write's unique index
-   * still finds it.
+   * Decides one fire and adds what it writes to `plan` (nothing is read or written: `flush` writes). The
+   * batch owner has read what the fire decides on, under the routine lock: the routine's active execution
+   * (unless the policy is `always_enqueue`) and the run holding the fire's idempotency key, both in the
+   * plan. A schedule slot is the owner's to check too (a claim moved `nextRunAt` past it; a backfill reads
+   * the slots already fired); should one have fired, the write's unique index still finds it.
    */
-  async function planFire(tx: Executor, plan: FirePlan, req: FireRequest, facts: BatchFacts): Promise<PlannedFire> {
-    const { routine, now } = facts;
+  function planFire(plan: FirePlan, req: FireRequest, facts: BatchFacts): PlannedFire {
+    const { routine, trigger, now } = facts;
     const key = req.idempotencyKey ? keyOf(routine.id, req.triggerId, req.idempotencyKey) : null;
-    const readActive = routine.concurrencyPolicy !== "always_enqueue" && !plan.active.has(routine.id);
-    const readKey = key !== null && !plan.keys.has(key);
-    let trigger = facts.trigger;
-    if (readActive || readKey || (req.triggerId && !trigger)) {
-      // One read after the lock: a statement of its own sees every fire committed before it.
-      const context = await fireRepo.context(tx, {
-        routineId: routine.id,
-        triggerId: req.triggerId ?? null,
-        idempotencyKey: readKey ? req.idempotencyKey! : null,
-        openStatuses: readActive ? OPEN_ISSUE_STATUSES : null,
-      });
-      trigger ??= context.trigger;
-      if (readActive) plan.active.set(routine.id, context.active ? executionOf(context.active) : null);
-      if (key && readKey) plan.keys.set(key, context.existing ? { runId: context.existing.id, existing: context.existing } : null);
+    if (routine.concurrencyPolicy !== "always_enqueue" && !plan.active.has(routine.id)) {
+      throw new Error(`the active execution of routine ${routine.id} was not read before planning its fire`);
     }
+    if (key && !plan.keys.has(key)) throw new Error(`idempotency key ${key} was not looked up before planning its fire`);
     if (req.triggerId && !trigger) throw notFound("Routine trigger not found");
     if (trigger && trigger.routineId !== routine.id) throw forbidden("Routine trigger belongs to another routine");
     const held = key ? plan.keys.get(key) : null;
@@ -223,7 +211,7 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
       const existing = r.idempotencyKey
         ? await runsRepo.findByIdempotencyKey(tx, r.routineId, r.triggerId, r.idempotencyKey)
         : r.triggerId && r.scheduledFor
-          ? await runsRepo.findBySlot(tx, r.triggerId, r.scheduledFor)
+          ? (await runsRepo.findBySlots(tx, r.triggerId, [r.scheduledFor])).get(r.scheduledFor.getTime())
           : undefined;
       if (existing) runs.set(r.id, existing);
     }

@@ -72,7 +72,7 @@ export async function fireTogether(firing: FiringService, tx: Executor, fires: G
       continue;
     }
     try {
-      planned.push(await firing.planFire(tx, plan, request, { routine, trigger, now: context.now }));
+      planned.push(firing.planFire(plan, request, { routine, trigger, now: context.now }));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       planned.push(err);

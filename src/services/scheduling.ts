@@ -37,7 +37,7 @@ export function createSchedulingService(
   const { graceSec, catchUpCap } = config.scheduler;
 
   /** Plans what one trigger owes: its due occurrences (catch-up policy applied), the dropped ones, its next run. */
-  async function planTrigger(tx: Executor, plan: FirePlan, { trigger, routine }: DueTrigger, now: Date, txNow: Date) {
+  function planTrigger(plan: FirePlan, { trigger, routine }: DueTrigger, now: Date, txNow: Date) {
     const next = (after: Date) => nextAfter(trigger.cronExpression, trigger.timezone ?? "UTC", after);
     const caughtUp = planCatchUp({
       nextRunAt: trigger.nextRunAt,
@@ -48,19 +48,16 @@ export function createSchedulingService(
       next,
     });
     const facts = { routine, trigger, now: txNow };
-    let fired = 0;
     for (const scheduledFor of caughtUp.fire) {
       const payload = { scheduledFor: scheduledFor.toISOString() };
-      const request = { routineId: routine.id, triggerId: trigger.id, source: "schedule" as const, scheduledFor, payload };
-      await firing.planFire(tx, plan, request, facts);
-      fired++;
+      firing.planFire(plan, { routineId: routine.id, triggerId: trigger.id, source: "schedule", scheduledFor, payload }, facts);
     }
     if (caughtUp.dropped) {
       const reason = droppedReason(caughtUp.dropped, routine.catchUpPolicy, graceSec, catchUpCap);
       firing.planDropped(plan, { scheduledFor: caughtUp.dropped.last, reason }, facts);
     }
     markTrigger(plan, trigger.id, { nextRunAt: caughtUp.nextRunAt });
-    return { fired, dropped: caughtUp.dropped?.count ?? 0 };
+    return { fired: caughtUp.fire.length, dropped: caughtUp.dropped?.count ?? 0 };
   }
 
   /**
@@ -80,19 +77,22 @@ export function createSchedulingService(
     const seen = new Set<string>();
     for (const d of due) {
       // Guarded, each trigger is flushed on its own: what an earlier trigger of the same routine did is then
-      // in the database, not in a plan, so the fire looks again.
+      // in the database, not in a plan, so its active execution is read again.
       const firstOfRoutine = !seen.has(d.routine.id);
       seen.add(d.routine.id);
       try {
         const r = guarded
           ? await tx.transaction(async (sp) => {
               const plan = newFirePlan();
-              if (firstOfRoutine && lookUp.has(d.routine.id)) knowActive(plan, [d.routine.id], active);
-              const planned = await planTrigger(sp, plan, d, now, txNow);
+              if (lookUp.has(d.routine.id)) {
+                const found = firstOfRoutine ? active : await openExecutionsByRoutine(sp, [d.routine.id], OPEN_ISSUE_STATUSES);
+                knowActive(plan, [d.routine.id], found);
+              }
+              const planned = planTrigger(plan, d, now, txNow);
               await firing.flush(sp, plan, "nothing");
               return planned;
             })
-          : await planTrigger(tx, batchPlan, d, now, txNow);
+          : planTrigger(batchPlan, d, now, txNow);
         result.fired += r.fired;
         result.dropped += r.dropped;
       } catch (err) {

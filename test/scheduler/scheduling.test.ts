@@ -156,4 +156,14 @@ describe("scheduler tick", () => {
     expect(await runsOf(healthy.routineId)).toHaveLength(1);
     expect((await trigger(broken.triggerId)).lastResult).toMatch(/^Failed to fire: /);
   });
+
+  it("beside a broken trigger, two triggers of one routine still decide on each other's execution", async () => {
+    const broken = await scheduled();
+    const { routineId, N } = await scheduled({ concurrencyPolicy: "coalesce_if_active" });
+    const second = await s.t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "schedule", cronExpression: "*/5 * * * *" } });
+    await s.t.db.store.db.execute(sql`update routine_triggers set cron_expression = 'garbage' where id = ${broken.triggerId}`);
+    await tick(Math.max(broken.N, N));
+    expect((await runsOf(routineId)).map((r) => r.status).sort()).toEqual(["coalesced", "issue_created"]);
+    expect((await trigger(second.body.trigger.id)).lastResult).not.toMatch(/^Failed to fire/);
+  });
 });

@@ -3,7 +3,7 @@
  * serialised by its row lock, so every statement between the lock and the commit is time during which no
  * other fire of it can proceed.
  */
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { CHANNELS } from "../../domain/channels";
 import type { IssueStatus, RunSource, RunStatus } from "../../domain/enums";
@@ -13,23 +13,6 @@ import { issues, routineRuns, routineTriggers } from "../schema";
 import { type IssueRow, activeExecutionsQuery } from "./issues";
 import type { RunRow } from "./runs";
 import type { TriggerRow } from "./triggers";
-
-export interface FireContextQuery {
-  routineId: string;
-  triggerId: string | null;
-  idempotencyKey: string | null;
-  /** The routine's newest open execution issue is needed (every policy but always_enqueue). */
-  openStatuses: readonly IssueStatus[] | null;
-}
-
-export interface FireContext {
-  /** The database clock (the transaction's start: every `now()` of the fire agrees with it). */
-  now: Date;
-  trigger?: TriggerRow;
-  /** The run already recorded for this idempotency key. */
-  existing?: RunRow;
-  active?: IssueRow;
-}
 
 export interface BatchContextQuery {
   triggerIds: string[];
@@ -121,32 +104,6 @@ export interface FireRows {
 }
 
 export const fireRepo = {
-  /** Call after locking the routine row: a statement of its own sees every fire committed before the lock. */
-  async context(tx: Executor, q: FireContextQuery): Promise<FireContext> {
-    let existing: SQL = sql`null::json`;
-    if (q.idempotencyKey) {
-      const sameTrigger = q.triggerId ? sql`r.trigger_id = ${q.triggerId}::uuid` : sql`r.trigger_id is null`;
-      existing = sql`(select row_to_json(r) from routine_runs r
-        where r.routine_id = ${q.routineId}::uuid and ${sameTrigger} and r.idempotency_key = ${q.idempotencyKey} limit 1)`;
-    }
-    const active = q.openStatuses
-      ? sql`(select row_to_json(i) from (${activeExecutionsQuery([q.routineId], q.openStatuses)}) i)`
-      : sql`null::json`;
-    const trigger = q.triggerId
-      ? sql`(select row_to_json(t) from routine_triggers t where t.id = ${q.triggerId}::uuid)`
-      : sql`null::json`;
-    const [row] = await queryPrepared<Record<string, unknown>>(
-      tx,
-      sql`select now() as now, ${trigger} as trigger, ${existing} as existing, ${active} as active`,
-    );
-    return {
-      now: new Date(row!.now as string | Date),
-      trigger: jsonRowOf(routineTriggers, row!.trigger),
-      existing: jsonRowOf(routineRuns, row!.existing),
-      active: jsonRowOf(issues, row!.active),
-    };
-  },
-
   /**
    * What a batch of fires needs to know once it holds its routines' locks, in one read: the clock, the
    * triggers, the newest open execution of each routine in `activeFor`, the runs that already hold any of

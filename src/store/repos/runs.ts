@@ -29,13 +29,6 @@ export const runsRepo = {
       .where(and(eq(routineRuns.triggerId, triggerId), inArray(routineRuns.scheduledFor, slots)));
     return new Map(rows.map((r) => [r.scheduledFor!.getTime(), r]));
   },
-  async findBySlot(db: Executor, triggerId: string, scheduledFor: Date) {
-    const [row] = await db
-      .select()
-      .from(routineRuns)
-      .where(and(eq(routineRuns.triggerId, triggerId), eq(routineRuns.scheduledFor, scheduledFor)));
-    return row;
-  },
   async get(db: Executor, id: string): Promise<RunRow | undefined> {
     const [row] = await db.select().from(routineRuns).where(eq(routineRuns.id, id));
     return row;
