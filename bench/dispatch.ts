@@ -53,7 +53,11 @@ try {
     createDispatcher({
       source: createHeartbeatDispatchService({ db: s.db, secretBox }),
       listen: s.listen,
-      adapters: { http: createHttpAdapter(), process: createProcessAdapter({ apiUrl: "http://unused" }) },
+      // the agent is on 127.0.0.1: allow local targets (a server refuses them by default)
+      adapters: {
+        http: createHttpAdapter({ allowLocal: true }),
+        process: createProcessAdapter({ apiUrl: "http://unused", policy: { enabled: false, allowlist: [] } }),
+      },
       timeoutMs: 10_000,
       leaseMs: 60_000,
       concurrency: 16,

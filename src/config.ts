@@ -2,7 +2,9 @@
  * Configuration from the environment, validated once at start. Every setting is in the README's
  * configuration table; nothing else reads `process.env`.
  */
+import path from "node:path";
 import { z } from "zod";
+import type { AdapterPolicy } from "./domain/adapter-policy";
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -31,6 +33,16 @@ const envSchema = z.object({
   ROUTINED_WEBHOOK_BODY_LIMIT: int(262_144, 1024, 10 * 1024 * 1024),
   ROUTINED_WEBHOOK_RATE_PER_TRIGGER: int(30, 1, 1_000_000),
   ROUTINED_WEBHOOK_RATE_PER_IP: int(120, 1, 1_000_000),
+  ROUTINED_BODY_LIMIT: int(1_048_576, 1024, 64 * 1024 * 1024),
+  ROUTINED_JSON_MAX_DEPTH: int(64, 2, 1000),
+  ROUTINED_PROCESS_ADAPTER: z.stringbool().default(false),
+  ROUTINED_PROCESS_ALLOWLIST: z.string().optional(),
+  ROUTINED_PROCESS_CWD: z.string().startsWith("/", "must be an absolute path").optional(),
+  ROUTINED_PROCESS_USER: z
+    .string()
+    .regex(/^\d+(:\d+)?$/, "must be a numeric uid or uid:gid, e.g. 1001:1001")
+    .optional(),
+  ROUTINED_HTTP_ADAPTER_ALLOW_LOCAL: z.stringbool().default(false),
 });
 
 export interface Config {
@@ -49,6 +61,9 @@ export interface Config {
   scheduler: { enabled: boolean; graceSec: number; catchUpCap: number };
   dispatch: { enabled: boolean; maxAttempts: number; timeoutSec: number; leaseSec: number };
   webhook: { bodyLimit: number; ratePerTrigger: number; ratePerIp: number };
+  /** Every JSON request body: largest size in bytes, deepest nesting. */
+  input: { bodyLimit: number; maxJsonDepth: number };
+  adapters: AdapterPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -69,6 +84,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `with ROUTINED_BOARD_TOKEN to listen on other interfaces.`,
     );
   }
+  const allowlist = (e.ROUTINED_PROCESS_ALLOWLIST ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const relative = allowlist.filter((p) => !path.isAbsolute(p));
+  if (relative.length) {
+    throw new ConfigError(`ROUTINED_PROCESS_ALLOWLIST: every entry must be an absolute path (a command, or a directory ending in /): ${relative.join(", ")}`);
+  }
+  if (e.ROUTINED_PROCESS_ADAPTER && allowlist.length === 0) {
+    throw new ConfigError(
+      "ROUTINED_PROCESS_ADAPTER=true needs ROUTINED_PROCESS_ALLOWLIST: a comma-separated list of the absolute paths of " +
+        "the commands process agents may run (an entry ending in / allows every command in that directory).",
+    );
+  }
+  const [uid, gid] = (e.ROUTINED_PROCESS_USER ?? "").split(":").map(Number);
   const hostForUrl = e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST;
   return {
     port: e.PORT,
@@ -97,6 +124,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyLimit: e.ROUTINED_WEBHOOK_BODY_LIMIT,
       ratePerTrigger: e.ROUTINED_WEBHOOK_RATE_PER_TRIGGER,
       ratePerIp: e.ROUTINED_WEBHOOK_RATE_PER_IP,
+    },
+    input: { bodyLimit: e.ROUTINED_BODY_LIMIT, maxJsonDepth: e.ROUTINED_JSON_MAX_DEPTH },
+    adapters: {
+      process: {
+        enabled: e.ROUTINED_PROCESS_ADAPTER,
+        allowlist: allowlist.map((p) => (p.endsWith("/") ? path.resolve(p) + "/" : path.resolve(p))),
+        cwd: e.ROUTINED_PROCESS_CWD ? path.resolve(e.ROUTINED_PROCESS_CWD) : undefined,
+        uid: e.ROUTINED_PROCESS_USER ? uid : undefined,
+        gid: e.ROUTINED_PROCESS_USER ? gid : undefined,
+      },
+      http: { allowLocal: e.ROUTINED_HTTP_ADAPTER_ALLOW_LOCAL },
     },
   };
 }

@@ -61,7 +61,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       ? createDispatcher({
           source: services.heartbeatDispatch,
           listen: store.listen,
-          adapters: { http: createHttpAdapter({ clock }), process: createProcessAdapter({ apiUrl: url }) },
+          adapters: {
+            http: createHttpAdapter({ clock, allowLocal: config.adapters.http.allowLocal }),
+            process: createProcessAdapter({ apiUrl: url, policy: config.adapters.process }),
+          },
           timeoutMs: config.dispatch.timeoutSec * 1000,
           leaseMs: config.dispatch.leaseSec * 1000,
           logger,

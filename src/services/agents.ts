@@ -5,6 +5,8 @@ import type { CreateAgentBody, UpdateAgentBody } from "../domain/schemas/agents"
 import { parseAdapterConfig } from "../domain/schemas/agents";
 import { AGENT_KEY_PREFIX, displayPrefix, generateToken, hashToken } from "../domain/tokens";
 import type { AdapterType } from "../domain/enums";
+import { type AdapterPolicy, processRefusal } from "../domain/adapter-policy";
+import { httpTargetRefusal } from "./http-target";
 import { generateWebhookSecret } from "../domain/webhook-auth";
 import type { SecretBox } from "../domain/secret-box";
 import type { Db } from "../store/db";
@@ -28,7 +30,18 @@ function checkAdapterConfig(type: AdapterType, config: unknown): Record<string, 
   return parsed.data;
 }
 
-export function createAgentService(db: Db, companies: CompanyService, secretBox: SecretBox) {
+/** The operator's limits on how agents are run: refused before anything is written. */
+async function checkAdapterPolicy(policy: AdapterPolicy, type: AdapterType, config: Record<string, unknown>): Promise<void> {
+  const refusal =
+    type === "process"
+      ? processRefusal(policy.process, config)
+      : type === "http"
+        ? await httpTargetRefusal(String(config.url), policy.http.allowLocal)
+        : undefined;
+  if (refusal) throw unprocessable(refusal);
+}
+
+export function createAgentService(db: Db, companies: CompanyService, secretBox: SecretBox, policy: AdapterPolicy) {
   /** http agents get a delivery secret, shown once: on create, on switching to http, on rotate. */
   function newDeliverySecret() {
     const deliverySecret = generateWebhookSecret("standard_webhooks");
@@ -55,6 +68,7 @@ export function createAgentService(db: Db, companies: CompanyService, secretBox:
       await companies.load(actor, companyId);
       assertBoard(actor, "create agents");
       const adapterConfig = checkAdapterConfig(body.adapterType, body.adapterConfig);
+      await checkAdapterPolicy(policy, body.adapterType, adapterConfig);
       const secret = body.adapterType === "http" ? newDeliverySecret() : undefined;
       const row = await agentsRepo.insert(db, {
         companyId,
@@ -81,11 +95,16 @@ export function createAgentService(db: Db, companies: CompanyService, secretBox:
     async update(actor: Actor, id: string, body: UpdateAgentBody) {
       const current = await load(actor, id);
       assertSelfOrBoard(actor, id);
+      // How an agent is run (a command, a URL, their environment) is the board's to decide, never the agent's own.
+      if (actor.kind === "agent" && (body.adapterType !== undefined || body.adapterConfig !== undefined)) {
+        throw forbidden("Only the board can change an agent's adapterType and adapterConfig: they decide what routined runs or calls to wake it");
+      }
       const type = body.adapterType ?? (current.adapterType as AdapterType);
       const adapterConfig =
         body.adapterConfig !== undefined || body.adapterType !== undefined
           ? checkAdapterConfig(type, body.adapterConfig ?? (body.adapterType === current.adapterType ? current.adapterConfig : {}))
           : undefined;
+      if (adapterConfig) await checkAdapterPolicy(policy, type, adapterConfig);
       // Switching to http makes a new delivery secret (shown in this response); leaving http drops it.
       const secret = type === "http" && current.adapterType !== "http" ? newDeliverySecret() : undefined;
       const deliverySecretCiphertext = secret ? secret.deliverySecretCiphertext : type === "http" ? undefined : null;

@@ -38,7 +38,7 @@ export function createServices(deps: ServiceDeps) {
   const routines = createRoutineService(db, config, companies);
   const firing = createFiringService(config);
   const groupCommit = createGroupCommit({ db, firing });
-  const agents = createAgentService(db, companies, deps.secretBox);
+  const agents = createAgentService(db, companies, deps.secretBox, config.adapters);
   return {
     auth: createAuthService(db, config),
     companies,

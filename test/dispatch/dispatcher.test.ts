@@ -4,7 +4,7 @@ import { type Dispatcher, createDispatcher } from "../../src/dispatch/dispatcher
 import { createHttpAdapter } from "../../src/dispatch/http-adapter";
 import { createProcessAdapter } from "../../src/dispatch/process-adapter";
 import { heartbeatRunsRepo } from "../../src/store/repos/heartbeat-runs";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { LOCAL_AGENTS_ENV, type TestApp, createTestApp, seedWorld } from "../helpers/app";
 import { enqueueTestRun, recordings, routineRunOf, startAgentServer } from "../helpers/heartbeat";
 
 let t: TestApp;
@@ -13,7 +13,7 @@ let dispatcher: Dispatcher | undefined;
 let rec: ReturnType<typeof recordings>;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ env: LOCAL_AGENTS_ENV });
   w = await seedWorld(t);
 });
 afterEach(() => dispatcher?.stop());
@@ -24,7 +24,10 @@ function startDispatcher(timeoutMs = 5_000) {
   dispatcher = createDispatcher({
     source: t.services.heartbeatDispatch,
     listen: t.db.store.listen,
-    adapters: { http: createHttpAdapter(), process: createProcessAdapter({ apiUrl: "http://routined.test", killGraceMs: 200 }) },
+    adapters: {
+      http: createHttpAdapter({ allowLocal: true }),
+      process: createProcessAdapter({ apiUrl: "http://routined.test", killGraceMs: 200, policy: t.config.adapters.process }),
+    },
     timeoutMs,
     leaseMs: 0,
     leaseMarginMs: 1_000,

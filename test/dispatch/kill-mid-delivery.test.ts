@@ -10,13 +10,13 @@ import { createHttpAdapter } from "../../src/dispatch/http-adapter";
 import { createProcessAdapter } from "../../src/dispatch/process-adapter";
 import { createHeartbeatDispatchService } from "../../src/services/heartbeat-dispatch";
 import { heartbeatRunsRepo } from "../../src/store/repos/heartbeat-runs";
-import { seededApp } from "../helpers/app";
+import { LOCAL_AGENTS_ENV, seededApp } from "../helpers/app";
 import { ENGINE } from "../helpers/engine";
 import { enqueueTestRun, recordings, startAgentServer } from "../helpers/heartbeat";
 import { createSecretBox } from "../../src/domain/secret-box";
 import crypto from "node:crypto";
 
-const s = seededApp();
+const s = seededApp({ env: LOCAL_AGENTS_ENV });
 
 it("retries a run whose dispatcher was stopped mid-delivery, once its lease expires, never delivering it twice at once", async () => {
   const server = await startAgentServer((_req, i) => (i === 0 ? "hang" : 200));
@@ -32,7 +32,10 @@ it("retries a run whose dispatcher was stopped mid-delivery, once its lease expi
     createDispatcher({
       source: createHeartbeatDispatchService({ db: store.db, secretBox }),
       listen: store.listen,
-      adapters: { http: createHttpAdapter(), process: createProcessAdapter({ apiUrl: "http://routined.test" }) },
+      adapters: {
+        http: createHttpAdapter({ allowLocal: true }),
+        process: createProcessAdapter({ apiUrl: "http://routined.test", policy: s.t.config.adapters.process }),
+      },
       timeoutMs: 1_500,
       leaseMs: 0,
       leaseMarginMs: 500,

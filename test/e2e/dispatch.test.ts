@@ -9,7 +9,7 @@ import path from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { type RunningServer, startServer } from "../../src/server";
-import { testConfig } from "../helpers/app";
+import { LOCAL_AGENTS_ENV, testConfig } from "../helpers/app";
 import { type TestDatabase, createTestDatabase } from "../helpers/db";
 import { ENGINE } from "../helpers/engine";
 import { startAgentServer } from "../helpers/heartbeat";
@@ -23,7 +23,7 @@ let projectId: string;
 beforeAll(async () => {
   if (ENGINE === "postgres") db = await createTestDatabase();
   else dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "routined-e2e-"));
-  server = await startServer(testConfig({ PORT: "0", ...(db ? { DATABASE_URL: db.url } : { ROUTINED_DATA_DIR: dataDir }) }));
+  server = await startServer(testConfig({ PORT: "0", ...LOCAL_AGENTS_ENV, ...(db ? { DATABASE_URL: db.url } : { ROUTINED_DATA_DIR: dataDir }) }));
   company = (await api("POST", "/api/companies", { name: "Acme" })).body;
   projectId = (await api("POST", `/api/companies/${company.id}/projects`, { name: "Ops" })).body.id;
 });
@@ -69,7 +69,7 @@ it("delivers a fired routine run to an HTTP agent, signed so that the agent can 
 });
 
 it("runs a process agent's command, which reaches the API through ROUTINED_API_URL", async () => {
-  const agent = (await api("POST", `/api/companies/${company.id}/agents`, { name: "Script", adapterType: "process", adapterConfig: { command: ["true"] } })).body;
+  const agent = (await api("POST", `/api/companies/${company.id}/agents`, { name: "Script", adapterType: "process", adapterConfig: { command: [process.execPath, "-e", ""] } })).body;
   const key = (await api("POST", `/api/agents/${agent.id}/keys`, {})).body.key;
   const script = `
     const { ROUTINED_API_URL: api, ROUTINED_HEARTBEAT_RUN_ID: id, AGENT_KEY: key } = process.env;

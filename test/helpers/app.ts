@@ -26,6 +26,16 @@ export interface TestApp {
 
 export const BOARD_TOKEN = "test-board-token-0123456789";
 
+/**
+ * For tests whose agents live on this machine: HTTP agents on 127.0.0.1, and process agents running Node
+ * (the one allowed command). Without it routined refuses both, as a server does by default.
+ */
+export const LOCAL_AGENTS_ENV = {
+  ROUTINED_HTTP_ADAPTER_ALLOW_LOCAL: "true",
+  ROUTINED_PROCESS_ADAPTER: "true",
+  ROUTINED_PROCESS_ALLOWLIST: process.execPath,
+};
+
 export function testConfig(overrides: Partial<Record<string, string>> = {}): Config {
   return loadConfig({ ROUTINED_LOG_LEVEL: "silent", ROUTINED_SECRET_KEY: "test-secret-key", ...overrides });
 }

@@ -4,7 +4,7 @@
  * foreign ids, bad schedules, broken JSON and wrong content types. Each answers the expected 4xx with `{ error, details? }` and writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { LOCAL_AGENTS_ENV, type TestApp, createTestApp, seedWorld } from "../helpers/app";
 import { dbState } from "../helpers/db-state";
 
 type World = Awaited<ReturnType<typeof seedWorld>>;
@@ -82,7 +82,7 @@ const agents: Case[] = [
   { what: "http adapter without a url", method: "POST", url: (f) => `/api/companies/${f.company.id}/agents`, body: { name: "A", adapterType: "http", adapterConfig: {} }, status: 422, error: /adapterConfig/ },
   { what: "process adapter with an empty command", method: "POST", url: (f) => `/api/companies/${f.company.id}/agents`, body: { name: "A", adapterType: "process", adapterConfig: { command: [] } }, status: 422 },
   { what: "poll adapter with stray config", method: "POST", url: (f) => `/api/companies/${f.company.id}/agents`, body: { name: "A", adapterConfig: { url: "https://x" } }, status: 422 },
-  { what: "NUL character inside adapterConfig", method: "POST", url: (f) => `/api/companies/${f.company.id}/agents`, body: { name: "A", adapterType: "process", adapterConfig: { command: ["run\u0000"] } }, status: 400, error: /NUL/ },
+  { what: "NUL character inside adapterConfig", method: "POST", url: (f) => `/api/companies/${f.company.id}/agents`, body: { name: "A", adapterType: "process", adapterConfig: { command: [process.execPath], env: { NOTE: "run\u0000" } } }, status: 400, error: /NUL/ },
   { what: "agent creating an agent", method: "POST", url: (f) => `/api/companies/${f.company.id}/agents`, body: { name: "Clone" }, token: agent, status: 403 },
   { what: "agent of another company listing agents", method: "GET", url: (f) => `/api/companies/${f.company.id}/agents`, token: outsider, status: 403 },
   { what: "agent patching another agent", method: "PATCH", url: (f) => `/api/agents/${f.peer.id}`, body: { name: "Renamed" }, token: agent, status: 403 },
@@ -240,7 +240,7 @@ let t: TestApp;
 let f: Fixtures;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ env: LOCAL_AGENTS_ENV });
   const w = await seedWorld(t);
   const post = async (url: string, body: unknown) => {
     const res = await t.request("POST", url, { body });

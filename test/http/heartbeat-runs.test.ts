@@ -103,7 +103,7 @@ describe("poll agents", () => {
     expect((await s.t.request("POST", "/api/agents/me/heartbeat-runs/claim", { body: {} })).status).toBe(403);
     const hook = (
       await s.t.request("POST", `/api/companies/${s.w.company.id}/agents`, {
-        body: { name: "Hooked", adapterType: "http", adapterConfig: { url: "http://127.0.0.1:9/x" } },
+        body: { name: "Hooked", adapterType: "http", adapterConfig: { url: "http://192.0.2.1:9/x" } },
       })
     ).body;
     const key = (await s.t.request("POST", `/api/agents/${hook.id}/keys`, { body: {} })).body.key;
