@@ -44,7 +44,14 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     if (applied.length) logger.info({ applied }, "database migrated");
     const clock = opts.clock ?? systemClock;
     const services = createServices({ db: store.db, config, secretBox, clock, log: logger, listen: store.listen });
-    const app = await buildApp({ services, logger, trustProxy: config.trustProxy, publicUrl: config.publicUrl });
+    const app = await buildApp({
+      services,
+      logger,
+      trustProxy: config.trustProxy,
+      publicUrl: config.publicUrl,
+      deploymentMode: config.deploymentMode,
+      input: config.input,
+    });
     if (config.deploymentMode === "authenticated" && !config.boardToken && !(await services.auth.hasBoardTokens())) {
       throw new Error(
         "ROUTINED_DEPLOYMENT_MODE=authenticated needs a board credential: set ROUTINED_BOARD_TOKEN " +

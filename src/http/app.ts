@@ -9,6 +9,8 @@ import {
 } from "fastify-type-provider-zod";
 import type { Services } from "../services";
 import { registerAuth } from "./auth";
+import { registerBrowserGuard } from "./browser-guard";
+import { registerJsonBodyParser } from "./json-body";
 import { frameworkErrorHandler, registerErrorHandlers } from "./errors";
 import { agentRoutes } from "./routes/agents";
 import { companyRoutes } from "./routes/companies";
@@ -36,7 +38,14 @@ export interface AppOptions {
   logger?: FastifyBaseLogger | boolean;
   trustProxy?: boolean;
   publicUrl: string;
+  /** local_trusted (the default) refuses foreign Host headers and cross-site writes. */
+  deploymentMode?: "local_trusted" | "authenticated";
+  /** Largest JSON body in bytes and deepest nesting (defaults 1 MiB, 64). */
+  input?: { bodyLimit: number; maxJsonDepth: number };
 }
+
+/** Retry-After of the 503 answered while shutting down: another process (or this one restarted) will answer. */
+const SHUTDOWN_RETRY_AFTER_SEC = 5;
 
 
 export async function buildApp(options: AppOptions): Promise<App> {
@@ -44,12 +53,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
     loggerInstance: typeof options.logger === "object" ? options.logger : undefined,
     logger: typeof options.logger === "boolean" ? options.logger : undefined,
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: options.input?.bodyLimit ?? 1024 * 1024,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     // Slow-header clients are cut off after 10 s; timeouts are checked every 2 s (Node checks every 30 s by default).
     http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
-    return503OnClosing: true,
+    // Answered by the hook below instead, with Retry-After.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
@@ -64,6 +74,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerErrorHandlers(app);
   // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser("text/plain");
+  registerJsonBodyParser(app, options.input?.maxJsonDepth ?? 64);
+
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onRequest", async (_request, reply) => {
+    if (!closing) return;
+    return reply
+      .status(503)
+      .header("retry-after", String(SHUTDOWN_RETRY_AFTER_SEC))
+      .header("connection", "close")
+      .send({ error: "The server is shutting down: retry shortly", retryAfterSeconds: SHUTDOWN_RETRY_AFTER_SEC });
+  });
+  if ((options.deploymentMode ?? "local_trusted") === "local_trusted") registerBrowserGuard(app, { publicUrl: options.publicUrl });
+  // Before the docs routes exist, so that it sees them: they are public like /api/openapi.json.
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/api/docs")) route.config = { ...(route.config as object), public: true };
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -82,9 +111,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", uiConfig: { deepLinking: true } });
-  app.addHook("onRoute", (route) => {
-    if (route.url.startsWith("/api/docs")) route.config = { ...(route.config as object), public: true };
-  });
 
   registerAuth(app, options.services.auth);
   await app.register(metaRoutes);

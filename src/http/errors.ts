@@ -50,7 +50,7 @@ export function transientDatabaseError(err: unknown): { error: string; retryAfte
 }
 
 export function registerErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
     if (isAppError(err)) {
       if (err.options.headers) reply.headers(err.options.headers);
       return reply.status(err.status).send(err.toBody());
@@ -69,7 +69,16 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     if (code && PG_UNSTORABLE_TEXT.has(code)) {
       return reply.status(400).send({ error: "Text cannot contain NUL characters (\\u0000): remove them and retry" });
     }
-    // fastify's own client errors: malformed JSON, unsupported media type, body too large, ...
+    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      // Answered before the body was read: read (and drop) the rest first, or closing the connection with unread
+      // data resets it and a client that did not send `Expect: 100-continue` never sees the 413.
+      await drainRequest(request.raw, DRAIN_LIMIT, DRAIN_TIMEOUT_MS);
+      return reply
+        .status(413)
+        .header("connection", "close")
+        .send({ error: `Request body is too large: the limit for this endpoint is ${request.routeOptions.bodyLimit} bytes` });
+    }
+    // fastify's own client errors: malformed JSON, unsupported media type, ...
     if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send({ error: clientErrorMessage(err) });
     }
@@ -94,6 +103,30 @@ export function registerErrorHandlers(app: FastifyInstance): void {
 /** Errors fastify raises before routing (e.g. a malformed percent-encoding in the URL), in our error shape. */
 export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   void reply.status(400).send({ error: `Bad request: ${err.message}` });
+}
+
+/** How much of a refused body is read and dropped so that the 413 reaches the client, and for how long. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** Reads the rest of a request body and drops it; gives up after `limit` bytes or `timeoutMs`. */
+function drainRequest(req: import("node:http").IncomingMessage, limit: number, timeoutMs: number): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let read = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", done).off("error", done).off("close", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > limit) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    req.on("data", onData).on("end", done).on("error", done).on("close", done);
+    req.resume();
+  });
 }
 
 function clientErrorMessage(err: FastifyError): string {

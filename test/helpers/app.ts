@@ -52,7 +52,13 @@ export async function createTestApp(
     clock: opts.clock ?? systemClock,
     listen: db.store.listen,
   });
-  const app = await buildApp({ services, logger: opts.logger ?? false, publicUrl: config.publicUrl });
+  const app = await buildApp({
+    services,
+    logger: opts.logger ?? false,
+    publicUrl: config.publicUrl,
+    deploymentMode: config.deploymentMode,
+    input: config.input,
+  });
   await app.ready();
   return {
     app,

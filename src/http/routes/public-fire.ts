@@ -43,7 +43,8 @@ export const publicFireRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
   app.post(
     "/api/routine-triggers/public/:publicId/fire",
     {
-      config: { public: true },
+      // Its own secret authenticates every request, so any site and any Host may call it (tunnels, proxies).
+      config: { public: true, crossSite: true },
       bodyLimit: webhooks.bodyLimit,
       // Senders used to URL tokens put secrets in the query string: log the path only.
       logSerializers: {
