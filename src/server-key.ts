@@ -20,7 +20,7 @@ export function loadServerKey(config: Config): Buffer {
   }
   const file = path.join(config.dataDir, "secret.key");
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); // private, like the database in it
     fs.writeFileSync(file, crypto.randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
   }
   return keyFromString(fs.readFileSync(file, "utf8").trim());

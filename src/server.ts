@@ -38,6 +38,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     databaseUrl: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : config.dataDir,
     poolSize: config.dbPoolSize,
+    onWarning: (message) => logger.warn({ dataDir: config.dataDir }, message),
   });
   try {
     const applied = await migrate(store.db);

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { type SQL, sql } from "drizzle-orm";
 import { schemaTables } from "./schema";
-import { acquireDataDirLock } from "./data-dir-lock";
+import { acquireDataDirLock, makePrivate, preparePrivateDir } from "./data-dir-lock";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schemaTables>;
 /** A transaction handle; every repository function accepts a `Db` or a transaction. */
@@ -38,17 +38,36 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** PGlite only: start from this database image (see `Store.dumpPglite`). */
   loadDataDir?: Blob;
+  /** Told about an unsafe setting found at open (e.g. a data directory open to other users). */
+  onWarning?: (message: string) => void;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir, options.loadDataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPglite(options.dataDir, options.loadDataDir, options.onWarning);
 }
 
-async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Store> {
+/** New files and directories of this process private to its user (PGlite's directories follow the umask). */
+function privateUmask(): void {
+  try {
+    process.umask(process.umask() | 0o077);
+  } catch {
+    /* not settable in a worker thread: the private data directory still keeps others out */
+  }
+}
+
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined, onWarning?: (message: string) => void): Promise<Store> {
+  if (dataDir) {
+    const warning = preparePrivateDir(dataDir);
+    if (warning) onWarning?.(warning);
+    privateUmask();
+  }
   const releaseLock = dataDir ? acquireDataDirLock(dataDir) : () => {};
   let client: PGlite;
   try {
     client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
+    if (dataDir) makePrivate(dataDir);
   } catch (err) {
     releaseLock();
     throw err;
@@ -63,6 +82,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     },
     async close() {
       await client.close();
+      if (dataDir) makePrivate(dataDir);
       releaseLock();
     },
     async dumpPglite() {

@@ -1,5 +1,5 @@
 /** The embedded database (PGlite in a data directory): one process only. */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -53,6 +53,47 @@ describe("the embedded database", () => {
       expect(fs.readFileSync(path.join(dataDir, "secret.key"), "utf8")).toBe(key);
     } finally {
       await second.stop();
+    }
+  });
+
+  it("keeps its data private: the directory 0700, nothing in it open to others, a warning for an open one", { timeout: 120_000 }, async () => {
+    const dataDir = path.join(dir, "private");
+    const config = loadConfig({ PORT: "0", ROUTINED_LOG_LEVEL: "silent", ROUTINED_DATA_DIR: dataDir, ROUTINED_SCHEDULER: "false" });
+    const server = await startServer(config);
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    await fetch(`${server.url}/api/companies`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Private" }) });
+    await server.stop();
+    const open = (await run("find", [dataDir, "-perm", "/go=rwx"])).stdout.trim();
+    expect(open).toBe("");
+
+    fs.chmodSync(dataDir, 0o755);
+    const warnings: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(JSON.parse(line).msg) });
+    const again = await startServer(config, { logger });
+    await again.stop();
+    expect(warnings).toContain(`The data directory ${dataDir} is open to other users (mode 0755): they may read or change the database. Make it private with: chmod -R go-rwx ${dataDir}`);
+  });
+
+  it("takes over a stale lock whose pid now belongs to an unrelated live process", { timeout: 120_000 }, async () => {
+    const dataDir = path.join(dir, "stale");
+    const lockPath = `${dataDir}.lock`;
+    const config = loadConfig({ PORT: "0", ROUTINED_LOG_LEVEL: "silent", ROUTINED_DATA_DIR: dataDir, ROUTINED_SCHEDULER: "false" });
+    const unrelated = spawn("sleep", ["60"], { stdio: "ignore" });
+    try {
+      await new Promise((resolve) => unrelated.once("spawn", resolve));
+      // A lock left by a routined that crashed an hour ago, whose pid the unrelated process now has (a pid-only
+      // lock file, as routined wrote them before; and one that records the start time of its process).
+      for (const content of [`${unrelated.pid}`, JSON.stringify({ pid: unrelated.pid, startTime: "12345" })]) {
+        fs.writeFileSync(lockPath, content);
+        const anHourAgo = new Date(Date.now() - 3_600_000);
+        fs.utimesSync(lockPath, anHourAgo, anHourAgo);
+        const server = await startServer(config);
+        expect(JSON.parse(fs.readFileSync(lockPath, "utf8"))).toMatchObject({ pid: process.pid });
+        await server.stop();
+        expect(fs.existsSync(lockPath)).toBe(false);
+      }
+    } finally {
+      unrelated.kill();
     }
   });
 });
