@@ -69,7 +69,7 @@ it("delivers a fired routine run to an HTTP agent, signed so that the agent can 
 });
 
 it("runs a process agent's command, which reaches the API through ROUTINED_API_URL", async () => {
-  const agent = (await api("POST", `/api/companies/${company.id}/agents`, { name: "Script", adapterType: "process", adapterConfig: { command: [process.execPath, "-e", ""] } })).body;
+  const agent = (await api("POST", `/api/companies/${company.id}/agents`, { name: "Script", adapterType: "process", adapterConfig: { command: [process.execPath, "-e", "0"] } })).body;
   const key = (await api("POST", `/api/agents/${agent.id}/keys`, {})).body.key;
   const script = `
     const { ROUTINED_API_URL: api, ROUTINED_HEARTBEAT_RUN_ID: id, AGENT_KEY: key } = process.env;

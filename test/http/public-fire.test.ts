@@ -113,7 +113,7 @@ const bearer = (secret: string): Headers => ({ authorization: `Bearer ${secret}`
 const STANDARD_ERRORS: Record<number, string> = {
   401: "Unauthorized",
   404: "Routine trigger not found",
-  413: "Request body is too large",
+  413: `Request body is too large: the limit for this endpoint is ${LIMIT} bytes`,
 };
 
 interface Case {
