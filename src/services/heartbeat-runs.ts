@@ -111,7 +111,41 @@ export function createHeartbeatRunService({ db, config, clock, agents, wakeups }
           ? { runId: query.before }
           : { at: new Date(query.before) }
         : undefined;
-      return repo.listByAgent(db, agentId, { limit: query.limit, before, status: query.status });
+      return repo.listByAgent(db, agentId, { limit: query.limit, before, status: query.status, routineRunId: query.routineRunId });
+    },
+
+    /**
+     * The board retries a delivery that failed for good (failed or timed out): a new heartbeat run
+     * for the same agent, issue and routine run, with a fresh set of attempts, and the routine run
+     * waits on its execution again. The failed run stays as it was, as the record of what happened.
+     */
+    async retry(actor: Actor, id: string) {
+      if (actor.kind !== "board") throw forbidden("Only the board retries heartbeat runs");
+      const run = await load(actor, id);
+      if (run.status !== "failed" && run.status !== "timed_out") {
+        throw conflict(`Heartbeat run is ${run.status}: only a failed or timed out run can be retried`);
+      }
+      return db.transaction(async (tx) => {
+        if (run.issueId) {
+          const issue = await issuesRepo.get(tx, run.issueId);
+          if (issue && (issue.status === "done" || issue.status === "cancelled")) {
+            throw conflict(`Issue ${issue.identifier} is ${issue.status}: reopen it before retrying its delivery`);
+          }
+        }
+        if (run.routineRunId) {
+          if (await repo.hasPendingForRoutineRun(tx, run.routineRunId)) {
+            throw conflict("This routine run already has a delivery waiting or in progress");
+          }
+          await repo.reopenRoutineRun(tx, run.routineRunId);
+        }
+        return repo.enqueue(tx, {
+          companyId: run.companyId,
+          agentId: run.agentId,
+          issueId: run.issueId,
+          routineRunId: run.routineRunId,
+          maxAttempts: config.dispatch.maxAttempts,
+        });
+      });
     },
   };
 }

@@ -74,6 +74,45 @@ describe("poll agents", () => {
     });
   });
 
+  it("retries a failed delivery for the board: a new run with fresh attempts, the routine run waits again", async () => {
+    const a = await pollAgent("Second chance");
+    const { run, routineRunId, issueId } = await enqueue(a.id, { withRoutineRun: true });
+    const early = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/retry`);
+    expect(early).toMatchObject({ status: 409, body: { error: "Heartbeat run is queued: only a failed or timed out run can be retried" } });
+    await claim(a.key);
+    await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: a.key, body: { status: "failed" } });
+
+    expect((await s.t.request("POST", `/api/heartbeat-runs/${run.id}/retry`, { token: a.key })).status).toBe(403);
+    const retried = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/retry`);
+    expect(retried).toMatchObject({
+      status: 201,
+      body: { status: "queued", attempt: 0, agentId: a.id, issueId, routineRunId, error: null },
+    });
+    expect(retried.body.id).not.toBe(run.id);
+    expect(await routineRunOf(s.t.db.store.db, routineRunId!)).toMatchObject({ status: "issue_created", failureReason: null });
+    const twice = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/retry`);
+    expect(twice).toMatchObject({ status: 409, body: { error: "This routine run already has a delivery waiting or in progress" } });
+
+    const attempts = await s.t.request("GET", `/api/agents/${a.id}/heartbeat-runs?routineRunId=${routineRunId}`);
+    expect(attempts.body.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
+      [retried.body.id, "queued"],
+      [run.id, "failed"],
+    ]);
+    const claimed = await claim(a.key);
+    expect(claimed.body.heartbeatRun).toMatchObject({ id: retried.body.id, attempt: 1 });
+  });
+
+  it("does not retry the delivery of an issue that is done", async () => {
+    const a = await pollAgent("Too late");
+    const { run, issueId } = await enqueue(a.id, { withRoutineRun: true });
+    await claim(a.key);
+    await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: a.key, body: { status: "failed" } });
+    await s.t.request("PATCH", `/api/issues/${issueId}`, { body: { status: "done" } });
+    const res = await s.t.request("POST", `/api/heartbeat-runs/${run.id}/retry`);
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/^Issue .* is done: reopen it before retrying its delivery$/);
+  });
+
   it("claims a run again as the next attempt when the lease of its claim expired", async () => {
     const a = await pollAgent("Forgetful");
     const { run } = await enqueue(a.id, { maxAttempts: 2 });

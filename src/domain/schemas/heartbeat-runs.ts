@@ -44,6 +44,7 @@ export const listHeartbeatRunsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.union([uuid, isoDateTime]).optional().describe("A run id (exclusive) or an ISO time: runs created before it"),
   status: heartbeatStatus.optional(),
+  routineRunId: uuid.optional().describe("Only the heartbeat runs of this routine run (its delivery attempts and retries)"),
 });
 
 export type ClaimBody = z.infer<typeof claimBody>;

@@ -54,6 +54,20 @@ export const heartbeatRunRoutes: FastifyPluginAsyncZod<{ services: Services }> =
     },
     async (req) => heartbeatRuns.listByAgent(actorOf(req), req.params.agentId, req.query),
   );
+  app.post(
+    "/api/heartbeat-runs/:heartbeatRunId/retry",
+    {
+      schema: {
+        tags,
+        summary: "Retry a failed delivery",
+        description:
+          "Board only. Queues a new heartbeat run (fresh attempts) for the agent, issue and routine run of a failed or timed out one; the routine run goes back to issue_created. 409 when the run has not failed, its issue is done or cancelled, or a delivery is already pending.",
+        params: idParams("heartbeatRunId"),
+        response: { 201: heartbeatRun },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await heartbeatRuns.retry(actorOf(req), req.params.heartbeatRunId)),
+  );
   app.get(
     "/api/heartbeat-runs/:heartbeatRunId",
     { schema: { tags, params: idParams("heartbeatRunId"), response: { 200: heartbeatRun } } },

@@ -229,11 +229,31 @@ export const heartbeatRunsRepo = {
     return row?.delay_ms == null ? undefined : Math.max(0, Number(row.delay_ms));
   },
 
+  /** Whether a routine run has a heartbeat run that is still waiting or being delivered. */
+  async hasPendingForRoutineRun(db: Executor, routineRunId: string): Promise<boolean> {
+    const rows = await db
+      .select({ id: heartbeatRuns.id })
+      .from(heartbeatRuns)
+      .where(
+        and(eq(heartbeatRuns.routineRunId, routineRunId), inArray(heartbeatRuns.status, ["queued", "running", "scheduled_retry"])),
+      )
+      .limit(1);
+    return rows.length > 0;
+  },
+
+  /** A failed routine run waits on its execution again (its retry was queued). */
+  async reopenRoutineRun(db: Executor, routineRunId: string): Promise<void> {
+    await db
+      .update(routineRuns)
+      .set({ status: "issue_created", failureReason: null, completedAt: null, updatedAt: sql`now()` })
+      .where(and(eq(routineRuns.id, routineRunId), eq(routineRuns.status, "failed")));
+  },
+
   /** An agent's runs, newest first, without their output; `before` is a run id (exclusive) or an instant. */
   async listByAgent(
     db: Executor,
     agentId: string,
-    o: { limit: number; before?: { runId: string } | { at: Date }; status?: HeartbeatStatus },
+    o: { limit: number; before?: { runId: string } | { at: Date }; status?: HeartbeatStatus; routineRunId?: string },
   ): Promise<Omit<HeartbeatRunRow, "output">[]> {
     const { output: _output, ...columns } = getTableColumns(heartbeatRuns);
     const h = heartbeatRuns;
@@ -245,7 +265,14 @@ export const heartbeatRunsRepo = {
     return db
       .select(columns)
       .from(h)
-      .where(and(eq(h.agentId, agentId), o.status ? eq(h.status, o.status) : undefined, before))
+      .where(
+        and(
+          eq(h.agentId, agentId),
+          o.status ? eq(h.status, o.status) : undefined,
+          o.routineRunId ? eq(h.routineRunId, o.routineRunId) : undefined,
+          before,
+        ),
+      )
       .orderBy(desc(h.createdAt), desc(h.id))
       .limit(o.limit);
   },
