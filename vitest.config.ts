@@ -42,9 +42,10 @@ export default defineConfig({
       },
       {
         test: {
-          // drives Debian's Chromium against the real server (PGlite): once, not per engine
+          // drives Chromium (Debian's, else the packaged one) against the real server (PGlite): once, not per engine
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/build-ui.ts"],
           env: { ROUTINED_TEST_ENGINE: "pglite" },
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -113,10 +113,13 @@ export const enc = encodeURIComponent;
 
 /** The message to show for a failed request, with the API's details when it gave any. */
 export function describeError(err: unknown): string {
-  if (err instanceof ApiError && err.details) {
-    const issues = Array.isArray(err.details) ? err.details : [];
-    const parts = issues
-      .map((d: { path?: unknown[]; message?: string }) => (d?.message ? `${(d.path ?? []).join(".") || "body"}: ${d.message}` : ""))
+  if (err instanceof ApiError && Array.isArray(err.details)) {
+    const parts = err.details
+      .map((d: { path?: unknown; message?: unknown }) => {
+        if (!d || typeof d.message !== "string") return "";
+        const where = Array.isArray(d.path) ? d.path.join(".") : typeof d.path === "string" ? d.path.replace(/^\//, "").replaceAll("/", ".") : "";
+        return where ? `${where}: ${d.message}` : d.message;
+      })
       .filter(Boolean);
     if (parts.length) return `${err.message} (${parts.join("; ")})`;
   }

@@ -1,37 +1,60 @@
 /**
- * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against the real
- * server on PGlite. Chromium missing is a failure, not a skip: CI installs it (`.ci/run`).
- * Set ROUTINED_UI_SCREENSHOT=/tmp/x.png to keep a screenshot of the routine view.
+ * The dashboard in a real Chromium (see chromium.ts: Debian's, or the one packaged in
+ * @sparticuz/chromium) against the real server on PGlite, driven by playwright-core the way a
+ * person uses it. Every page is photographed into test-results/dashboard/, and any console error
+ * fails the test.
  */
+import { execFile } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type Browser, type Page, chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promisify } from "node:util";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { type RunningServer, startServer } from "../../src/server";
+import { chosenChromium, launchChromium } from "./chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = path.resolve("test-results/dashboard");
 const BOARD_TOKEN = "dashboard-test-board-token";
-let dir: string;
-let browser: Promise<Browser> | undefined;
+const run = promisify(execFile);
 
-function start(env: Record<string, string> = {}): Promise<RunningServer> {
+let dir: string;
+let browser: Browser;
+let server: RunningServer;
+let port: number;
+let agentServer: http.Server;
+let agentHealthy = false;
+const contexts: { context: BrowserContext; problems: string[] }[] = [];
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise((resolve) => s.close(resolve));
+  return p;
+}
+
+function start(env: Record<string, string> = {}, dataDir = "data"): Promise<RunningServer> {
   return startServer(
     loadConfig({
-      PORT: "0",
+      PORT: String(port),
       ROUTINED_LOG_LEVEL: "silent",
       ROUTINED_SECRET_KEY: "dashboard-secret-key",
-      ROUTINED_DATA_DIR: path.join(dir, "data"),
+      ROUTINED_DATA_DIR: path.join(dir, dataDir),
       ROUTINED_SCHEDULER: "false",
-      ROUTINED_DISPATCHER: "false",
+      // the dispatcher delivers to http agents: one attempt, so a failed delivery is final at once
+      ROUTINED_DISPATCHER: "true",
+      ROUTINED_DISPATCH_MAX_ATTEMPTS: "1",
       ...env,
     }),
   );
 }
 
-async function call(server: RunningServer, method: string, url: string, body?: unknown, token?: string) {
-  const res = await fetch(server.url + url, {
+async function call(method: string, url: string, body?: unknown, token?: string, on = server) {
+  const res = await fetch(on.url + url, {
     method,
     headers: {
       ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -39,163 +62,367 @@ async function call(server: RunningServer, method: string, url: string, body?: u
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = (await res.json()) as any;
+  const json = res.status === 204 ? undefined : ((await res.json()) as any);
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
 
-/** Acme Robotics with a skip_if_active routine: one run created an issue, two scheduled runs were skipped. */
-async function seed(server: RunningServer) {
-  const company = await call(server, "POST", "/api/companies", { name: "Acme Robotics" });
-  await call(server, "POST", "/api/companies", { name: "Globex" });
-  const agent = await call(server, "POST", `/api/companies/${company.id}/agents`, { name: "CEO" });
-  const project = await call(server, "POST", `/api/companies/${company.id}/projects`, { name: "Ops" });
-  const routine = await call(server, "POST", `/api/companies/${company.id}/routines`, {
-    title: "Weekly CEO briefing",
-    assigneeAgentId: agent.id,
-    projectId: project.id,
-    concurrencyPolicy: "skip_if_active",
-  });
-  const { trigger } = await call(server, "POST", `/api/routines/${routine.id}/triggers`, {
-    kind: "schedule",
-    label: "Monday morning",
-    cronExpression: "0 9 * * 1",
-    timezone: "Europe/Amsterdam",
-  });
-  await call(server, "POST", `/api/routines/${routine.id}/run`, { payload: { context: "first" } });
-  const now = Date.now();
-  const backfill = await call(server, "POST", `/api/routines/${routine.id}/backfill`, {
-    triggerId: trigger.id,
-    from: new Date(now - 14 * 86_400_000).toISOString(),
-    to: new Date(now - 60_000).toISOString(),
-  });
-  expect(backfill.runs.map((r: { status: string }) => r.status)).toEqual(["skipped", "skipped"]);
-  return { routineId: routine.id as string, trigger: trigger as { nextRunAt: string } };
-}
-
-async function openPage(server: RunningServer): Promise<{ page: Page; problems: string[] }> {
-  const context = await (await launchBrowser()).newContext({ locale: "en-US", timezoneId: "Europe/Amsterdam" });
-  const page = await context.newPage();
+/** A page in a fresh context; its console errors and page errors are collected (and fail the test). */
+async function openPage(options: BrowserContextOptions = {}, on = server): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ locale: "en-US", timezoneId: "Europe/Amsterdam", ...options });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: on.url });
   const problems: string[] = [];
+  contexts.push({ context, problems });
+  const page = await context.newPage();
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(m.text());
   });
   page.on("pageerror", (err) => problems.push(err.message));
-  await page.goto(server.url + "/");
   return { page, problems };
 }
 
-/** Launched by the first test that needs it; every test fails (none skips) when Chromium is missing. */
-function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    return Promise.reject(new Error(`${CHROMIUM} is missing: install it with \`apt-get update && apt-get install -y chromium\` (as root)`));
-  }
-  browser ??= chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  return browser;
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-beforeAll(() => {
+/** The page does not scroll sideways. */
+async function fitsWidth(page: Page) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect(scroll, "page scrolls sideways").toBeLessThanOrEqual(width);
+}
+
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "routined-browser-"));
+  fs.mkdirSync(SHOTS, { recursive: true });
+  port = await freePort();
+  // an http agent's endpoint: 500 until the test makes it healthy
+  agentServer = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(agentHealthy ? 200 : 500, { "content-type": "application/json" });
+      res.end(agentHealthy ? '{"ok":true}' : '{"error":"agent is down"}');
+    });
+  });
+  await new Promise<void>((resolve) => agentServer.listen(0, "127.0.0.1", resolve));
+  [browser, server] = await Promise.all([launchChromium(), start()]);
 });
+
+afterEach(async () => {
+  const open = contexts.splice(0);
+  await Promise.all(open.map((c) => c.context.close()));
+  for (const c of open) expect(c.problems, "console errors").toEqual([]);
+});
+
 afterAll(async () => {
-  await (await browser?.catch(() => undefined))?.close();
+  await browser?.close();
+  await server?.stop();
+  await new Promise((resolve) => agentServer?.close(resolve));
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe("the dashboard", () => {
-  it("shows a routine's trigger, next run, runs with their reasons, and fires it with Run now", async () => {
-    await launchBrowser();
-    const server = await start();
-    try {
-      const { routineId, trigger } = await seed(server);
-      // a webhook trigger whose sender signs with the wrong secret: the dashboard says why it did not fire
-      const hook = await call(server, "POST", `/api/routines/${routineId}/triggers`, { kind: "webhook", label: "GitHub push", signingMode: "github_hmac" });
-      const forged = await fetch(`${server.url}/api/routine-triggers/public/${hook.trigger.publicId}/fire`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${"0".repeat(64)}` },
-        body: "{}",
-      });
-      expect(forged.status).toBe(401);
-      const page = await openPage(server);
-      const { problems } = page;
-      const p = page.page;
+describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
+  const ids: { company?: string; routine?: string } = {};
 
-      await p.getByLabel("Company").selectOption({ label: "Acme Robotics" });
-      await p.getByRole("button", { name: "Weekly CEO briefing" }).click();
+  it("runs the whole loop: company, agent, routine, schedule, webhook, run now, coalesce, done, pause, resume, archive", async () => {
+    const { page } = await openPage();
+    await page.goto(server.url + "/");
 
-      const detail = p.getByRole("region", { name: "Weekly CEO briefing" });
-      const card = detail.getByRole("article", { name: "Trigger Monday morning" });
-      await expect(card.getByText("0 9 * * 1").textContent()).resolves.toBe("0 9 * * 1");
-      expect(await card.textContent()).toContain("in Europe/Amsterdam");
-      // next run: local time plus "in N days", on the trigger's nextRunAt
-      const next = card.locator(`dt:has-text("Next run") + dd time[datetime="${trigger.nextRunAt}"]`);
-      expect(await next.textContent()).toMatch(/^Mon, .* 09:00:00 AM \(in \d+ (days?|hours?|min)( \d+ (hours?|min|s))?\)$/);
-      await card.locator(".preview li").nth(4).waitFor();
-      expect(await card.locator(".preview li").count()).toBe(5);
+    // an empty server says how to start
+    await page.getByText("There is no company yet").waitFor();
+    await shot(page, "01-welcome");
+    await page.getByRole("link", { name: "Create a company" }).click();
+    await page.getByLabel("Name").fill("Acme Robotics");
+    await page.getByRole("button", { name: "Create company" }).click();
+    await page.getByText("No routines yet").waitFor();
+    ids.company = page.url().split("/c/")[1];
+    await shot(page, "02-routines-empty");
 
-      const hookCard = detail.getByRole("article", { name: "Trigger GitHub push" });
-      expect(await hookCard.locator('dt:has-text("Last refused") + dd').textContent()).toContain("401 Unauthorized (signature_mismatch)");
+    // an agent, with an API key shown once
+    const sections = page.getByRole("navigation", { name: "Sections" });
+    await sections.getByRole("link", { name: "Agents" }).click();
+    await page.getByText("No agents yet").waitFor();
+    await page.getByRole("button", { name: "New agent" }).click();
+    await page.getByLabel("Name").fill("CEO");
+    await page.getByLabel("Role").fill("ceo");
+    await page.getByRole("button", { name: "Create agent" }).click();
+    await page.getByRole("heading", { name: "CEO active" }).waitFor();
+    await page.getByLabel("Key name (optional)").fill("laptop");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.getByRole("group", { name: "New API key" }).locator("code").last().textContent())!;
+    expect((await call("GET", "/api/agents/me", undefined, key)).name).toBe("CEO");
+    await page.getByRole("table", { name: "API keys" }).getByText("laptop").waitFor();
+    await shot(page, "03-agent");
 
-      const rows = detail.getByRole("table", { name: "Run history" }).locator("tbody tr");
-      await rows.nth(2).waitFor();
-      const texts = await rows.allTextContents();
-      expect(texts).toHaveLength(3);
-      expect(texts[2]).toMatch(/manual.*issue created.*AR-1/);
-      for (const skipped of texts.slice(0, 2)) {
-        expect(skipped).toMatch(/schedule \(Monday morning\).*skipped/);
-        expect(skipped).toMatch(/late/);
-        expect(skipped).toContain("Skipped: execution issue AR-1 is still open");
-      }
+    // a project, then the routine
+    await sections.getByRole("link", { name: "Projects" }).click();
+    await page.getByRole("textbox", { name: "New project" }).fill("Ops");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("listitem").getByText("Ops").waitFor();
+    await sections.getByRole("link", { name: "Routines" }).click();
+    await page.getByRole("link", { name: "New routine" }).click();
+    await page.getByLabel("Title").fill("Weekly CEO briefing");
+    await page.getByLabel("Description").fill("Summarise the week for the board.");
+    await expect.poll(() => page.getByLabel("Assignee").inputValue()).not.toBe("");
+    await expect.poll(() => page.getByLabel("Project").inputValue()).not.toBe("");
+    await shot(page, "04-routine-form");
+    await page.getByRole("button", { name: "Create routine" }).click();
+    const head = page.getByRole("heading", { name: "Weekly CEO briefing" });
+    await head.waitFor();
+    ids.routine = page.url().split("/routines/")[1];
+    await page.getByText("No triggers: this routine runs only when you press Run now").waitFor();
 
-      await detail.getByRole("button", { name: "Run now" }).click();
-      await rows.nth(3).waitFor();
-      expect(await rows.first().textContent()).toMatch(/manual.*skipped.*AR-1 is still open/);
-      await p.getByRole("status").getByText("Fired now: run skipped").waitFor();
+    // a schedule trigger: live validation, then the description and next 10 occurrences
+    await page.getByRole("button", { name: "Add trigger" }).click();
+    const form = page.getByRole("form", { name: "New trigger" });
+    await form.getByLabel("Label").fill("Monday morning");
+    await form.getByLabel("Cron expression").fill("61 9 * * 1");
+    await form.getByRole("alert").waitFor();
+    expect(await form.getByRole("button", { name: "Add schedule trigger" }).isDisabled()).toBe(true);
+    await form.getByLabel("Cron expression").fill("0 9 * * 1");
+    await form.getByLabel("Time zone").fill("Europe/Amsterdam");
+    await form.locator(".preview li").nth(9).waitFor();
+    expect(await form.locator(".preview").textContent()).toMatch(/Next 10 in Europe\/Amsterdam — .*Monday/);
+    await form.getByRole("button", { name: "Add schedule trigger" }).click();
+    const schedule = page.getByRole("article", { name: "Trigger Monday morning" });
+    await schedule.locator(".preview li").nth(9).waitFor();
+    expect(await schedule.locator(".preview li").count()).toBe(10);
+    expect(await schedule.locator('dt:has-text("Next run") + dd time').textContent()).toMatch(/^Mon, .* 09:00:00 (AM )?GMT\+\d \(in \d+ (days?|hours?|min)/);
 
-      // a page holds 20 runs; "Load more runs" fetches the older ones
-      for (let i = 0; i < 17; i++) await call(server, "POST", `/api/routines/${routineId}/run`, {});
-      await p.getByRole("button", { name: "Refresh" }).click();
-      await rows.nth(19).waitFor();
-      const more = detail.getByRole("button", { name: "Load more runs" });
-      await more.click();
-      await rows.nth(20).waitFor();
-      expect(await rows.count()).toBe(21);
-      expect(await rows.last().textContent()).toMatch(/manual.*issue created/);
-      expect(await more.isVisible()).toBe(false);
+    // a webhook trigger: copy the secret shown once, fire it with the Node recipe the page shows
+    await page.getByRole("button", { name: "Add trigger" }).click();
+    await form.getByLabel("Kind").selectOption("webhook");
+    await form.getByLabel("Label").fill("Deploys");
+    await form.getByLabel("Signing mode").selectOption("hmac_sha256");
+    await form.getByRole("button", { name: "Add webhook trigger" }).click();
+    const hook = page.getByRole("article", { name: "Trigger Deploys" });
+    const secretBox = hook.getByRole("group", { name: "Webhook secret" });
+    await secretBox.getByRole("button", { name: "Copy webhook secret" }).click();
+    await secretBox.getByText("Copied").waitFor();
+    const secret = await page.evaluate(() => navigator.clipboard.readText());
+    expect(secret).toMatch(/^[0-9a-f]{48}$/);
+    await hook.getByRole("button", { name: "Copy webhook URL" }).click();
+    const url = await page.evaluate(() => navigator.clipboard.readText());
+    expect(url).toBe(`${server.url}/api/routine-triggers/public/${(await call("GET", `/api/routines/${ids.routine}`)).triggers[1].publicId}/fire`);
+    await hook.getByText("How to call it (hmac_sha256)").click();
+    await shot(page, "05-routine-triggers");
+    const recipe = (await hook.getByRole("figure", { name: "Node recipe" }).locator("pre").textContent())!;
+    const script = path.join(dir, "fire.mjs");
+    fs.writeFileSync(script, recipe);
+    const fired = await run(process.execPath, [script], { env: { ...process.env, URL: url, SECRET: secret } });
+    expect(fired.stdout).toMatch(/^202 \{/);
 
-      if (process.env.ROUTINED_UI_SCREENSHOT) await p.screenshot({ path: process.env.ROUTINED_UI_SCREENSHOT, fullPage: true });
-      expect(problems).toEqual([]);
-    } finally {
-      await server.stop();
-    }
+    const rows = page.getByRole("table", { name: "Run history" }).locator("tbody > tr:not(.run-detail)");
+    await expect.poll(() => rows.first().textContent(), { timeout: 15_000 }).toMatch(/webhook \(Deploys\).*issue created.*AR-1/);
+
+    // run now with a payload: the open issue coalesces it
+    await page.getByLabel("Payload (JSON object, optional)").fill("{not json");
+    await page.getByText("Payload not valid JSON").waitFor();
+    await page.getByLabel("Payload (JSON object, optional)").fill('{"context":"quarterly"}');
+    await page.getByLabel("Idempotency key (optional)").fill("briefing-q4");
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.getByRole("status").getByText("Fired now: run coalesced").waitFor();
+    await expect.poll(() => rows.first().textContent()).toMatch(/manual.*coalesced.*AR-1.*Coalesced into AR-1/);
+    await rows.first().getByRole("button", { name: "Details" }).click();
+    const detail = page.locator("tr.run-detail");
+    expect(await detail.textContent()).toContain("briefing-q4");
+    expect(await detail.locator("pre").textContent()).toContain('"context": "quarterly"');
+    expect(await detail.textContent()).toMatch(/Coalesced intorun [0-9a-f]{8}/);
+    await shot(page, "06-routine-runs");
+
+    // mark the execution issue done: its run completes
+    await page.getByLabel("Status of AR-1").selectOption("done");
+    await page.getByRole("status").getByText("AR-1 is done").waitFor();
+    await expect.poll(() => rows.nth(1).textContent()).toMatch(/webhook \(Deploys\).*completed/);
+    await page.getByText("none open").waitFor();
+
+    // pause: nothing shows a next run; resume: it is back
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("dialog", { name: "Pause Weekly CEO briefing?" }).getByRole("button", { name: "Pause routine" }).click();
+    await head.getByText("paused").waitFor();
+    await page.getByText("No next run (paused)").waitFor();
+    expect(await schedule.textContent()).toContain("None (routine paused): it does not fire");
+    expect(await schedule.locator("time").count()).toBe(0);
+    await shot(page, "07-routine-paused");
+    await page.getByRole("button", { name: "Resume" }).click();
+    await page.getByRole("dialog", { name: "Resume Weekly CEO briefing?" }).getByRole("button", { name: "Resume routine" }).click();
+    await head.getByText("active").waitFor();
+    await schedule.locator('dt:has-text("Next run") + dd time').waitFor();
+
+    // a disabled trigger does not fire either
+    await schedule.getByRole("button", { name: "Disable" }).click();
+    await schedule.getByText("None (trigger disabled): it does not fire").waitFor();
+    await page.getByText("No next run (schedule disabled)").waitFor();
+    await schedule.getByRole("button", { name: "Enable" }).click();
+    await schedule.locator('dt:has-text("Next run") + dd time').waitFor();
+
+    // the list: badges, next run, last run; filters and search live in the URL
+    await sections.getByRole("link", { name: "Routines" }).click();
+    const list = page.getByRole("table", { name: "Routines" });
+    const row = list.locator("tbody tr").first();
+    await expect.poll(() => row.textContent()).toMatch(/Weekly CEO briefing.*active.*CEO.*Ops.*schedule: Monday morning.*webhook: Deploys.*\(in .*coalesced/);
+    await shot(page, "08-routines");
+    await page.getByLabel("Status", { exact: true }).selectOption("paused");
+    await page.getByText("No routine matches these filters").waitFor();
+    expect(page.url()).toContain("status=paused");
+    await page.goBack();
+    await row.waitFor();
+    await page.getByLabel("Search").fill("nothing like it");
+    await page.getByText("No routine matches these filters").waitFor();
+    await page.getByLabel("Search").fill("briefing");
+    await row.waitFor();
+
+    // the issues: the loop closed by hand
+    await sections.getByRole("link", { name: "Issues" }).click();
+    await page.getByLabel("Status of AR-1").waitFor();
+    expect(await page.getByLabel("Status of AR-1").inputValue()).toBe("done");
+    await shot(page, "09-issues");
+
+    // archive, which says it is final
+    await page.goto(`${server.url}/c/${ids.company}/routines/${ids.routine}`);
+    await page.getByRole("button", { name: "Archive" }).click();
+    const archive = page.getByRole("dialog", { name: "Archive Weekly CEO briefing?" });
+    expect(await archive.textContent()).toContain("This is final.");
+    await archive.getByRole("button", { name: "Archive for good" }).click();
+    await page.getByText("Archived: this routine never fires again").waitFor();
+    expect(await page.getByRole("button", { name: "Run now" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Resume" }).count()).toBe(0);
+    await page.getByText("No next run (archived)").waitFor();
+    await shot(page, "10-routine-archived");
+  });
+
+  it("shows a failed delivery with its attempt and retries it", async () => {
+    const company = await call("POST", "/api/companies", { name: "Globex" });
+    const agent = await call("POST", `/api/companies/${company.id}/agents`, {
+      name: "Deployer",
+      adapterType: "http",
+      adapterConfig: { url: `http://127.0.0.1:${(agentServer.address() as net.AddressInfo).port}/wake` },
+    });
+    const project = await call("POST", `/api/companies/${company.id}/projects`, { name: "Infra" });
+    const routine = await call("POST", `/api/companies/${company.id}/routines`, {
+      title: "Nightly deploy",
+      assigneeAgentId: agent.id,
+      projectId: project.id,
+    });
+    const { page } = await openPage();
+    await page.goto(`${server.url}/c/${company.id}/routines/${routine.id}`);
+    await page.getByRole("button", { name: "Run now" }).click();
+    const rows = page.getByRole("table", { name: "Run history" }).locator("tbody > tr:not(.run-detail)");
+    await expect.poll(() => rows.first().textContent(), { timeout: 20_000 }).toMatch(/manual.*failed.*The agent answered HTTP 500/);
+    await rows.first().getByRole("button", { name: "Details" }).click();
+    const attempts = page.getByRole("table", { name: "Delivery attempts" });
+    await attempts.locator("tbody tr").first().waitFor();
+    expect(await attempts.locator("tbody tr").first().textContent()).toMatch(/http.*failed.*1 of 1.*The agent answered HTTP 500/);
+    await shot(page, "11-failed-delivery");
+
+    agentHealthy = true;
+    await page.getByRole("button", { name: "Retry delivery" }).click();
+    await page.getByRole("status").getByText("Delivery queued again").waitFor();
+    await expect.poll(() => attempts.locator("tbody tr").first().textContent(), { timeout: 20_000 }).toMatch(/http.*succeeded.*1 of 1/);
+    expect(await attempts.locator("tbody tr").nth(1).textContent()).toMatch(/failed/);
+    await expect.poll(() => rows.first().textContent()).toMatch(/manual.*issue created/);
+    await shot(page, "12-retried-delivery");
+  });
+
+  it("works at 390 px in dark mode, with back, forward, reload and deep links, and recovers when the server comes back", async () => {
+    const { page, problems } = await openPage({ viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+    const routinePath = `/c/${ids.company}/routines/${ids.routine}`;
+    await page.goto(server.url + routinePath);
+    await page.getByRole("heading", { name: "Weekly CEO briefing" }).waitFor();
+    await page.getByRole("table", { name: "Run history" }).locator("tbody tr").first().waitFor();
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe("rgb(20, 24, 29)");
+    await fitsWidth(page);
+    await shot(page, "13-narrow-dark-routine");
+
+    const sections = page.getByRole("navigation", { name: "Sections" });
+    await sections.getByRole("link", { name: "Routines" }).click();
+    await page.getByRole("table", { name: "Routines" }).locator("tbody tr").first().waitFor();
+    await fitsWidth(page);
+    await shot(page, "14-narrow-dark-routines");
+    await sections.getByRole("link", { name: "Agents" }).click();
+    await page.getByRole("heading", { name: "Agents" }).waitFor();
+    await fitsWidth(page);
+    await sections.getByRole("link", { name: "Issues" }).click();
+    await page.getByLabel("Status of AR-1").waitFor();
+    await fitsWidth(page);
+    await shot(page, "15-narrow-dark-issues");
+
+    await page.goBack();
+    await page.getByRole("heading", { name: "Agents" }).waitFor();
+    await page.goBack();
+    await page.getByRole("heading", { name: "Routines" }).waitFor();
+    await page.goForward();
+    await page.getByRole("heading", { name: "Agents" }).waitFor();
+    await page.reload();
+    await page.getByRole("table", { name: "Agents" }).getByText("CEO").waitFor();
+    await page.goto(server.url + routinePath + "?runStatus=coalesced");
+    await expect.poll(() => page.getByRole("table", { name: "Run history" }).locator("tbody > tr").count()).toBe(1);
+    expect(await page.getByLabel("Status", { exact: true }).inputValue()).toBe("coalesced");
+
+    // the server goes away: the page says so, then recovers by itself when it is back
+    await server.stop();
+    await page.getByRole("button", { name: "Refresh" }).click();
+    const banner = page.getByText("Cannot reach the server.");
+    await banner.waitFor();
+    await shot(page, "16-offline");
+    server = await start();
+    await banner.waitFor({ state: "detached", timeout: 15_000 });
+    await page.getByRole("table", { name: "Run history" }).locator("tbody tr").first().waitFor();
+    // the browser logs each refused request; those, and only those, are expected here
+    const refused = problems.filter((p) => p.includes("net::ERR_CONNECTION_REFUSED"));
+    expect(refused.length).toBeGreaterThan(0);
+    problems.splice(0, problems.length, ...problems.filter((p) => !refused.includes(p)));
   });
 
   it("is served publicly under a same-origin CSP, and asks for a board token in authenticated mode", async () => {
-    await launchBrowser();
-    const server = await start({ ROUTINED_DEPLOYMENT_MODE: "authenticated", ROUTINED_BOARD_TOKEN: BOARD_TOKEN });
+    const authPort = await freePort();
+    const authServer = await startServer(
+      loadConfig({
+        PORT: String(authPort),
+        ROUTINED_LOG_LEVEL: "silent",
+        ROUTINED_SECRET_KEY: "dashboard-secret-key",
+        ROUTINED_DATA_DIR: path.join(dir, "auth-data"),
+        ROUTINED_SCHEDULER: "false",
+        ROUTINED_DISPATCHER: "false",
+        ROUTINED_DEPLOYMENT_MODE: "authenticated",
+        ROUTINED_BOARD_TOKEN: BOARD_TOKEN,
+      }),
+    );
     try {
-      const index = await fetch(server.url + "/");
-      expect(index.status).toBe(200);
-      expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
-      expect(index.headers.get("content-security-policy")).toMatch(/^default-src 'self';/);
-      expect((await fetch(server.url + "/ui/app.js")).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
-      expect((await fetch(server.url + "/ui/missing.js")).status).toBe(404);
-      await call(server, "POST", "/api/companies", { name: "Initech" }, BOARD_TOKEN);
+      for (const deep of ["/", "/c/00000000-0000-4000-8000-000000000000/agents"]) {
+        const index = await fetch(authServer.url + deep);
+        expect(index.status).toBe(200);
+        expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
+        expect(index.headers.get("content-security-policy")).toBe(
+          "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        );
+        const html = await index.text();
+        expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+        expect(html).not.toMatch(/<style|style=/);
+      }
+      const script = (await (await fetch(authServer.url + "/")).text()).match(/src="(\/ui\/[^"]+\.js)"/)![1]!;
+      const js = await fetch(authServer.url + script);
+      expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+      expect(js.headers.get("cache-control")).toContain("immutable");
+      expect((await fetch(authServer.url + "/ui/missing.js")).status).toBe(404);
+      await call("POST", "/api/companies", { name: "Initech" }, BOARD_TOKEN, authServer);
 
-      const { page: p } = await openPage(server);
-      const token = p.getByLabel("Board token");
+      const { page } = await openPage({}, authServer);
+      await page.goto(authServer.url + "/");
+      const token = page.getByLabel("Board token");
       await token.fill("not-the-board-token");
-      await p.getByRole("button", { name: "Sign in" }).click();
-      await p.getByRole("status").getByText("The board token was refused").waitFor();
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("status").getByText("The board token was refused").waitFor();
+      await shot(page, "17-sign-in");
       await token.fill(BOARD_TOKEN);
-      await p.getByRole("button", { name: "Sign in" }).click();
-      await p.getByRole("option", { name: "Initech" }).waitFor({ state: "attached" });
-      expect(await p.getByLabel("Board token").isVisible()).toBe(false);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByText("No routines yet").waitFor();
+      expect(await page.getByLabel("Company").inputValue()).not.toBe("");
+      expect(await page.getByLabel("Board token").count()).toBe(0);
+      // the 401s before signing in are logged by the browser as failed loads; nothing else is
+      const { problems } = contexts.at(-1)!;
+      problems.splice(0, problems.length, ...problems.filter((p) => !p.includes("401 (Unauthorized)")));
     } finally {
-      await server.stop();
+      await authServer.stop();
     }
   });
 });

@@ -1,5 +1,7 @@
 /** Cron expression and zone with live validation: the description and next 10 occurrences (with DST notes) from the server. */
 import { useEffect, useState } from "preact/hooks";
+import { explainCronError } from "../../domain/cron-errors";
+import { isValidTimezone, suggestTimezones } from "../../domain/timezones";
 import { type CronPreview, describeError, post } from "../api";
 import { Field } from "../components";
 import { browserZone } from "../format";
@@ -43,6 +45,18 @@ export function ScheduleEditor(props: {
     if (!cron.trim()) {
       setPreview(undefined);
       setError(undefined);
+      return;
+    }
+    // the server's own checks of the fields and the zone, run here first: instant, and no refused request
+    const fieldError = explainCronError(cron.trim());
+    const zoneName = zone.trim() || "UTC";
+    const zoneError = isValidTimezone(zoneName)
+      ? null
+      : `Invalid timezone: ${zoneName}${suggestTimezones(zoneName).length ? ` (did you mean ${suggestTimezones(zoneName).join(" or ")}?)` : ""}`;
+    if (fieldError || zoneError) {
+      setPreview(undefined);
+      setError(fieldError ? `Invalid cron expression: ${fieldError}` : zoneError!);
+      props.onChange(cron, zone, false);
       return;
     }
     let stale = false;
