@@ -80,7 +80,8 @@ function parsePath(path: string) {
 export function App() {
   const loc = useLocation();
   const offline = useOffline();
-  const notice = useNotice();
+  const said = useNotice();
+  const notice = said?.path === loc.path ? said : null;
   const [needsToken, setNeedsToken] = useState(false);
   useEffect(() => onAuthRequired(() => setNeedsToken(true)), []);
   const companies = useApi<Company[]>(needsToken ? null : "/companies");

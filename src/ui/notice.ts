@@ -4,12 +4,15 @@ import { useEffect, useState } from "preact/hooks";
 export interface Notice {
   text: string;
   error: boolean;
+  /** The page it was said on: another page does not show it. */
+  path: string;
 }
 let current: Notice | null = null;
 const listeners = new Set<(n: Notice | null) => void>();
 
+/** Says `text` on the current page (call it after navigating to the page it concerns). */
 export function notify(text: string, error = false) {
-  current = { text, error };
+  current = { text, error, path: window.location.pathname };
   for (const fn of listeners) fn(current);
 }
 

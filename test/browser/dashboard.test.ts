@@ -85,9 +85,12 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** What the page's copy button put on the clipboard. */
+const readClipboard = (page: Page) => page.evaluate<string>("navigator.clipboard.readText()");
+
 /** The page does not scroll sideways. */
 async function fitsWidth(page: Page) {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>("({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })");
   expect(scroll, "page scrolls sideways").toBeLessThanOrEqual(width);
 }
 
@@ -150,8 +153,24 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await page.getByRole("button", { name: "Create key" }).click();
     const key = (await page.getByRole("group", { name: "New API key" }).locator("code").last().textContent())!;
     expect((await call("GET", "/api/agents/me", undefined, key)).name).toBe("CEO");
-    await page.getByRole("table", { name: "API keys" }).getByText("laptop").waitFor();
+    const keyRow = page.getByRole("table", { name: "API keys" }).locator("tbody tr", { hasText: "laptop" });
+    await keyRow.waitFor();
     await shot(page, "03-agent");
+    // a second key, revoked after a confirmation: it is refused from then on
+    await page.getByRole("button", { name: "Create key" }).click();
+    const spare = (await page.getByRole("group", { name: "New API key" }).locator("code").last().textContent())!;
+    expect(spare).not.toBe(key);
+    const spareRow = page.getByRole("table", { name: "API keys" }).locator("tbody tr", { hasText: "unnamed" });
+    await spareRow.getByRole("button", { name: "Revoke" }).click();
+    await spareRow.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
+    await spareRow.getByText("revoked").waitFor();
+    expect((await fetch(`${server.url}/api/agents/me`, { headers: { authorization: `Bearer ${spare}` } })).status).toBe(401);
+    // pause and resume the agent
+    await page.getByRole("button", { name: "Pause agent" }).click();
+    await page.getByRole("dialog", { name: "Pause CEO?" }).getByRole("button", { name: "Pause agent" }).click();
+    await page.getByRole("heading", { name: "CEO paused" }).waitFor();
+    await page.getByRole("button", { name: "Resume agent" }).click();
+    await page.getByRole("heading", { name: "CEO active" }).waitFor();
 
     // a project, then the routine
     await sections.getByRole("link", { name: "Projects" }).click();
@@ -188,6 +207,15 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     expect(await schedule.locator(".preview li").count()).toBe(10);
     expect(await schedule.locator('dt:has-text("Next run") + dd time').textContent()).toMatch(/^Mon, .* 09:00:00 (AM )?GMT\+\d \(in \d+ (days?|hours?|min)/);
 
+    // edit it: the preview follows
+    await schedule.getByRole("button", { name: "Edit" }).click();
+    const edit = schedule.getByRole("form", { name: "Edit trigger" });
+    await edit.getByLabel("Cron expression").fill("0 9 * * 1-5");
+    await edit.locator(".preview").getByText("Monday through Friday").waitFor();
+    await edit.getByRole("button", { name: "Save trigger" }).click();
+    await schedule.getByText("0 9 * * 1-5").waitFor();
+    await schedule.locator(".preview li").nth(9).waitFor();
+
     // a webhook trigger: copy the secret shown once, fire it with the Node recipe the page shows
     await page.getByRole("button", { name: "Add trigger" }).click();
     await form.getByLabel("Kind").selectOption("webhook");
@@ -198,10 +226,10 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     const secretBox = hook.getByRole("group", { name: "Webhook secret" });
     await secretBox.getByRole("button", { name: "Copy webhook secret" }).click();
     await secretBox.getByText("Copied").waitFor();
-    const secret = await page.evaluate(() => navigator.clipboard.readText());
+    const secret = await readClipboard(page);
     expect(secret).toMatch(/^[0-9a-f]{48}$/);
     await hook.getByRole("button", { name: "Copy webhook URL" }).click();
-    const url = await page.evaluate(() => navigator.clipboard.readText());
+    const url = await readClipboard(page);
     expect(url).toBe(`${server.url}/api/routine-triggers/public/${(await call("GET", `/api/routines/${ids.routine}`)).triggers[1].publicId}/fire`);
     await hook.getByText("How to call it (hmac_sha256)").click();
     await shot(page, "05-routine-triggers");
@@ -213,6 +241,19 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
 
     const rows = page.getByRole("table", { name: "Run history" }).locator("tbody > tr:not(.run-detail)");
     await expect.poll(() => rows.first().textContent(), { timeout: 15_000 }).toMatch(/webhook \(Deploys\).*issue created.*AR-1/);
+
+    // rotate, after a confirmation: a new secret, shown once; the old one is refused (and the card says why)
+    await hook.getByRole("button", { name: "Rotate secret" }).click();
+    await hook.getByRole("dialog", { name: "Rotate the webhook secret?" }).getByRole("button", { name: "Rotate now" }).click();
+    await page.getByRole("status").getByText("Secret rotated").waitFor();
+    const rotated = (await secretBox.locator("code").textContent())!;
+    expect(rotated).toMatch(/^[0-9a-f]{48}$/);
+    expect(rotated).not.toBe(secret);
+    const refused = await run(process.execPath, [script], { env: { ...process.env, URL: url, SECRET: secret } });
+    expect(refused.stdout).toMatch(/^401 /);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(() => hook.locator('dt:has-text("Last refused") + dd').textContent()).toMatch(/^401 Unauthorized \(secret_rotated\) · .*\(\d+ s ago\)$/);
+    await shot(page, "05b-webhook-refused");
 
     // run now with a payload: the open issue coalesces it
     await page.getByLabel("Payload (JSON object, optional)").fill("{not json");
@@ -329,7 +370,7 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await page.goto(server.url + routinePath);
     await page.getByRole("heading", { name: "Weekly CEO briefing" }).waitFor();
     await page.getByRole("table", { name: "Run history" }).locator("tbody tr").first().waitFor();
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe("rgb(20, 24, 29)");
+    expect(await page.evaluate("getComputedStyle(document.documentElement).backgroundColor")).toBe("rgb(20, 24, 29)");
     await fitsWidth(page);
     await shot(page, "13-narrow-dark-routine");
 
@@ -353,7 +394,7 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await page.goForward();
     await page.getByRole("heading", { name: "Agents" }).waitFor();
     await page.reload();
-    await page.getByRole("table", { name: "Agents" }).getByText("CEO").waitFor();
+    await page.getByRole("table", { name: "Agents" }).getByRole("link", { name: "CEO" }).waitFor();
     await page.goto(server.url + routinePath + "?runStatus=coalesced");
     await expect.poll(() => page.getByRole("table", { name: "Run history" }).locator("tbody > tr").count()).toBe(1);
     expect(await page.getByLabel("Status", { exact: true }).inputValue()).toBe("coalesced");

@@ -101,9 +101,9 @@ function NewAgent({ companyId, onCancel }: { companyId: string; onCancel: () => 
         adapterType: type,
         adapterConfig: parsed.value,
       });
-      notify(`Created agent ${agent.name}`);
       if (agent.deliverySecret) setCreated(agent);
       else navigate(`/c/${companyId}/agents/${agent.id}`);
+      notify(`Created agent ${agent.name}`);
     } catch (err) {
       setError(err);
     }

@@ -14,9 +14,9 @@ export function NewCompany() {
     e.preventDefault();
     try {
       const company = await post<Company>("/companies", { name, ...(prefix ? { issuePrefix: prefix } : {}) });
-      notify(`Created ${company.name}`);
       refreshAll();
       navigate(`/c/${company.id}`);
+      notify(`Created ${company.name}`);
     } catch (err) {
       setError(err);
     }

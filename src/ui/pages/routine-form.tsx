@@ -91,8 +91,8 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
       const saved = routineId
         ? await patch<Routine>(`/routines/${enc(routineId)}`, body)
         : await post<Routine>(`/companies/${enc(companyId)}/routines`, body);
-      notify(routineId ? `Saved ${saved.title}` : `Created ${saved.title}: add a trigger to say when it runs`);
       navigate(`/c/${companyId}/routines/${saved.id}`);
+      notify(routineId ? `Saved ${saved.title}` : `Created ${saved.title}: add a trigger to say when it runs`);
     } catch (err) {
       setError(err);
     } finally {
