@@ -24,6 +24,8 @@ const run = promisify(execFile);
 let dir: string;
 let browser: Browser;
 let server: RunningServer;
+/** The same server in authenticated mode. */
+let authServer: RunningServer;
 let port: number;
 let agentServer: http.Server;
 let agentHealthy = false;
@@ -107,7 +109,14 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => agentServer.listen(0, "127.0.0.1", resolve));
-  [browser, server] = await Promise.all([launchChromium(), start()]);
+  // three slow starts (Chromium, two embedded databases) at once
+  [browser, server, authServer] = await Promise.all([
+    launchChromium(),
+    start(),
+    freePort().then((p) =>
+      start({ PORT: String(p), ROUTINED_DISPATCHER: "false", ROUTINED_DEPLOYMENT_MODE: "authenticated", ROUTINED_BOARD_TOKEN: BOARD_TOKEN }, "auth-data"),
+    ),
+  ]);
 });
 
 afterEach(async () => {
@@ -119,6 +128,7 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await authServer?.stop();
   await new Promise((resolve) => agentServer?.close(resolve));
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -415,55 +425,38 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
   });
 
   it("is served publicly under a same-origin CSP, and asks for a board token in authenticated mode", async () => {
-    const authPort = await freePort();
-    const authServer = await startServer(
-      loadConfig({
-        PORT: String(authPort),
-        ROUTINED_LOG_LEVEL: "silent",
-        ROUTINED_SECRET_KEY: "dashboard-secret-key",
-        ROUTINED_DATA_DIR: path.join(dir, "auth-data"),
-        ROUTINED_SCHEDULER: "false",
-        ROUTINED_DISPATCHER: "false",
-        ROUTINED_DEPLOYMENT_MODE: "authenticated",
-        ROUTINED_BOARD_TOKEN: BOARD_TOKEN,
-      }),
-    );
-    try {
-      for (const deep of ["/", "/c/00000000-0000-4000-8000-000000000000/agents"]) {
-        const index = await fetch(authServer.url + deep);
-        expect(index.status).toBe(200);
-        expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
-        expect(index.headers.get("content-security-policy")).toBe(
-          "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        );
-        const html = await index.text();
-        expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
-        expect(html).not.toMatch(/<style|style=/);
-      }
-      const script = (await (await fetch(authServer.url + "/")).text()).match(/src="(\/ui\/[^"]+\.js)"/)![1]!;
-      const js = await fetch(authServer.url + script);
-      expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
-      expect(js.headers.get("cache-control")).toContain("immutable");
-      expect((await fetch(authServer.url + "/ui/missing.js")).status).toBe(404);
-      await call("POST", "/api/companies", { name: "Initech" }, BOARD_TOKEN, authServer);
-
-      const { page } = await openPage({}, authServer);
-      await page.goto(authServer.url + "/");
-      const token = page.getByLabel("Board token");
-      await token.fill("not-the-board-token");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("status").getByText("The board token was refused").waitFor();
-      await shot(page, "17-sign-in");
-      await token.fill(BOARD_TOKEN);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByText("No routines yet").waitFor();
-      expect(await page.getByLabel("Company").inputValue()).not.toBe("");
-      expect(await page.getByLabel("Board token").count()).toBe(0);
-      // the 401s before signing in are logged by the browser as failed loads; nothing else is
-      const { problems } = contexts.at(-1)!;
-      problems.splice(0, problems.length, ...problems.filter((p) => !p.includes("401 (Unauthorized)")));
-    } finally {
-      await authServer.stop();
+    for (const deep of ["/", "/c/00000000-0000-4000-8000-000000000000/agents"]) {
+      const index = await fetch(authServer.url + deep);
+      expect(index.status).toBe(200);
+      expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(index.headers.get("content-security-policy")).toBe(
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+      );
+      const html = await index.text();
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+      expect(html).not.toMatch(/<style|style=/);
     }
+    const script = (await (await fetch(authServer.url + "/")).text()).match(/src="(\/ui\/[^"]+\.js)"/)![1]!;
+    const js = await fetch(authServer.url + script);
+    expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(js.headers.get("cache-control")).toContain("immutable");
+    expect((await fetch(authServer.url + "/ui/missing.js")).status).toBe(404);
+    await call("POST", "/api/companies", { name: "Initech" }, BOARD_TOKEN, authServer);
+
+    const { page } = await openPage({}, authServer);
+    await page.goto(authServer.url + "/");
+    const token = page.getByLabel("Board token");
+    await token.fill("not-the-board-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("status").getByText("The board token was refused").waitFor();
+    await shot(page, "17-sign-in");
+    await token.fill(BOARD_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("No routines yet").waitFor();
+    expect(await page.getByLabel("Company").inputValue()).not.toBe("");
+    expect(await page.getByLabel("Board token").count()).toBe(0);
+    // the 401s before signing in are logged by the browser as failed loads; nothing else is
+    const { problems } = contexts.at(-1)!;
+    problems.splice(0, problems.length, ...problems.filter((p) => !p.includes("401 (Unauthorized)")));
   });
 });
