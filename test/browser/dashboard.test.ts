@@ -272,7 +272,7 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await page.getByLabel("Idempotency key (optional)").fill("briefing-q4");
     await page.getByRole("button", { name: "Run now" }).click();
     await page.getByRole("status").getByText("Fired now: run coalesced").waitFor();
-    await expect.poll(() => rows.first().textContent()).toMatch(/manual.*coalesced.*AR-1.*Coalesced into AR-1/);
+    await expect.poll(() => rows.first().textContent()).toMatch(/manual.*coalesced.*AR-1.*Coalesced into AR-1, which was still open/);
     await rows.first().getByRole("button", { name: "Details" }).click();
     const detail = page.locator("tr.run-detail");
     expect(await detail.textContent()).toContain("briefing-q4");
@@ -338,6 +338,8 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     expect(await page.getByRole("button", { name: "Run now" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Resume" }).count()).toBe(0);
     await page.getByText("No next run (archived)").waitFor();
+    expect(await page.getByRole("button", { name: "Rotate secret" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Add trigger" }).count()).toBe(0);
     await shot(page, "10-routine-archived");
   });
 

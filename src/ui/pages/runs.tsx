@@ -14,8 +14,8 @@ const PAGE = 20;
 export function reason(run: Run): string {
   if (run.failureReason) return run.failureReason;
   const issue = run.linkedIssue?.identifier ?? "the active execution issue";
-  if (run.status === "skipped") return `Skipped: execution issue ${issue} is still open`;
-  if (run.status === "coalesced") return `Coalesced into ${issue}, which is still open (payload added as a comment)`;
+  if (run.status === "skipped") return `Skipped: execution issue ${issue} was still open`;
+  if (run.status === "coalesced") return `Coalesced into ${issue}, which was still open (payload added as a comment)`;
   if (run.status === "issue_created") return `Opened ${issue}; completes when it is done`;
   if (run.status === "completed") return `${issue} is done`;
   return "";

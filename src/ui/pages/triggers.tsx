@@ -227,7 +227,7 @@ function TriggerCard(props: {
             ) : null}
           </dl>
           {t.kind === "schedule" && t.enabled && routine.status === "active" ? <SchedulePreview trigger={t} /> : null}
-          {t.kind === "webhook" ? <WebhookPanel trigger={t} secret={props.secret} onRotated={props.onRotated} /> : null}
+          {t.kind === "webhook" ? <WebhookPanel trigger={t} secret={props.secret} onRotated={props.onRotated} archived={archived} /> : null}
           {t.kind === "api" ? (
             <p class="muted">
               Fires with <code>POST /api/routines/{routine.id}/run</code> and <code>{`{"triggerId":"${t.id}","source":"api"}`}</code>,
@@ -279,7 +279,8 @@ function SchedulePreview({ trigger }: { trigger: Trigger }) {
   return <Occurrences preview={p.data} heading={`Next ${p.data.occurrences.length} occurrences in ${trigger.timezone}`} />;
 }
 
-function WebhookPanel({ trigger: t, secret, onRotated }: { trigger: Trigger; secret?: string; onRotated: (r: TriggerWithSecret) => void }) {
+function WebhookPanel(props: { trigger: Trigger; secret?: string; archived: boolean; onRotated: (r: TriggerWithSecret) => void }) {
+  const { trigger: t, secret, onRotated } = props;
   const [mode, setMode] = useState(t.signingMode ?? "bearer");
   const url = t.webhookUrl ?? "";
   const r = recipe(t.signingMode ?? "bearer", url, secret);
@@ -308,6 +309,7 @@ function WebhookPanel({ trigger: t, secret, onRotated }: { trigger: Trigger; sec
         <CodeBlock label="curl recipe" code={r.shell} />
         <CodeBlock label="Node recipe" code={r.node} />
       </details>
+      {props.archived ? null : (
       <div class="actions">
         <ConfirmButton
           label="Rotate secret"
@@ -333,6 +335,7 @@ function WebhookPanel({ trigger: t, secret, onRotated }: { trigger: Trigger; sec
           </Field>
         </ConfirmButton>
       </div>
+      )}
     </div>
   );
 }
