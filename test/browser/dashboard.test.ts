@@ -15,6 +15,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playw
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { type RunningServer, startServer } from "../../src/server";
+import { recipe } from "../../src/ui/recipes";
 import { chosenChromium, launchChromium } from "./chromium";
 
 const SHOTS = path.resolve("test-results/dashboard");
@@ -109,14 +110,17 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => agentServer.listen(0, "127.0.0.1", resolve));
-  // three slow starts (Chromium, two embedded databases) at once
-  [browser, server, authServer] = await Promise.all([
-    launchChromium(),
-    start(),
-    freePort().then((p) =>
-      start({ PORT: String(p), ROUTINED_DISPATCHER: "false", ROUTINED_DEPLOYMENT_MODE: "authenticated", ROUTINED_BOARD_TOKEN: BOARD_TOKEN }, "auth-data"),
-    ),
-  ]);
+  // Chromium starts beside the servers; the servers one after the other (a starved start times out in fastify)
+  const launched = launchChromium();
+  try {
+    server = await start();
+    authServer = await start(
+      { PORT: String(await freePort()), ROUTINED_DISPATCHER: "false", ROUTINED_DEPLOYMENT_MODE: "authenticated", ROUTINED_BOARD_TOKEN: BOARD_TOKEN },
+      "auth-data",
+    );
+  } finally {
+    browser = await launched;
+  }
 });
 
 afterEach(async () => {
@@ -424,6 +428,28 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     const refused = problems.filter((p) => p.includes("net::ERR_CONNECTION_REFUSED"));
     expect(refused.length).toBeGreaterThan(0);
     problems.splice(0, problems.length, ...problems.filter((p) => !refused.includes(p)));
+  });
+
+  it("shows curl and Node recipes that fire a webhook trigger in every signing mode", async () => {
+    const company = await call("POST", "/api/companies", { name: "Recipes Inc" });
+    const agent = await call("POST", `/api/companies/${company.id}/agents`, { name: "Bot" });
+    const project = await call("POST", `/api/companies/${company.id}/projects`, { name: "Hooks" });
+    const routine = await call("POST", `/api/companies/${company.id}/routines`, {
+      title: "On every event",
+      assigneeAgentId: agent.id,
+      projectId: project.id,
+      concurrencyPolicy: "always_enqueue",
+    });
+    for (const mode of ["bearer", "hmac_sha256", "github_hmac", "standard_webhooks"]) {
+      const { trigger, secretMaterial } = await call("POST", `/api/routines/${routine.id}/triggers`, { kind: "webhook", signingMode: mode });
+      const { shell, node } = recipe(mode, trigger.webhookUrl, secretMaterial.webhookSecret);
+      const script = path.join(dir, `fire-${mode}.mjs`);
+      fs.writeFileSync(script, node);
+      const env = { ...process.env, URL: trigger.webhookUrl, SECRET: secretMaterial.webhookSecret };
+      expect((await run(process.execPath, [script], { env })).stdout, `${mode}: Node`).toMatch(/^202 \{/);
+      const curl = await run("bash", ["-c", shell], { env: { PATH: process.env.PATH } });
+      expect(JSON.parse(curl.stdout), `${mode}: curl`).toMatchObject({ status: "issue_created", source: "webhook", triggerId: trigger.id });
+    }
   });
 
   it("is served publicly under a same-origin CSP, and asks for a board token in authenticated mode", async () => {
