@@ -1,6 +1,6 @@
 /** Create or edit a routine: every field the API has. */
 import { useEffect, useState } from "preact/hooks";
-import { enc, type Issue, patch, post, type Routine, type RoutineDetail } from "../api";
+import { enc, type Goal, type Issue, patch, post, type Routine, type RoutineDetail } from "../api";
 import { ErrorBox, Field, Loading } from "../components";
 import { CATCH_UP_POLICIES, CONCURRENCY_POLICIES, PRIORITIES } from "../enums";
 import { humanize } from "../format";
@@ -23,6 +23,7 @@ interface Draft {
   assigneeAgentId: string;
   projectId: string;
   parentIssueId: string;
+  goalId: string;
   priority: string;
   concurrencyPolicy: string;
   catchUpPolicy: string;
@@ -34,6 +35,7 @@ const blank: Draft = {
   assigneeAgentId: "",
   projectId: "",
   parentIssueId: "",
+  goalId: "",
   priority: "medium",
   concurrencyPolicy: "coalesce_if_active",
   catchUpPolicy: "skip_missed",
@@ -43,6 +45,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
   const existing = useApi<RoutineDetail>(routineId ? `/routines/${enc(routineId)}` : null);
   const { agents, projects } = useCompanyLists(companyId);
   const issues = useApi<Issue[]>(`/companies/${enc(companyId)}/issues?limit=100`);
+  const goals = useApi<Goal[]>(`/companies/${enc(companyId)}/goals`);
   const [draft, setDraft] = useState<Draft | null>(routineId ? null : blank);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -56,6 +59,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
         assigneeAgentId: r.assigneeAgentId ?? "",
         projectId: r.projectId ?? "",
         parentIssueId: r.parentIssueId ?? "",
+        goalId: r.goalId ?? "",
         priority: r.priority,
         concurrencyPolicy: r.concurrencyPolicy,
         catchUpPolicy: r.catchUpPolicy,
@@ -83,6 +87,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
       assigneeAgentId: draft.assigneeAgentId,
       projectId: draft.projectId,
       parentIssueId: draft.parentIssueId || null,
+      goalId: draft.goalId || null,
       priority: draft.priority,
       concurrencyPolicy: draft.concurrencyPolicy,
       catchUpPolicy: draft.catchUpPolicy,
@@ -148,6 +153,14 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
               <option value="">None</option>
               {issues.data?.map((i) => (
                 <option key={i.id} value={i.id}>{i.identifier} {i.title}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Goal" id="r-goal" hint="the company goal this routine serves">
+            <select id="r-goal" value={draft.goalId} onChange={set("goalId")}>
+              <option value="">None</option>
+              {goals.data?.map((g) => (
+                <option key={g.id} value={g.id}>{g.title}</option>
               ))}
             </select>
           </Field>
