@@ -51,6 +51,8 @@ function start(env: Record<string, string> = {}, dataDir = "data"): Promise<Runn
       // the dispatcher delivers to http agents: one attempt, so a failed delivery is final at once
       ROUTINED_DISPATCHER: "true",
       ROUTINED_DISPATCH_MAX_ATTEMPTS: "1",
+      // the http agent of the failed-delivery test listens on this machine
+      ROUTINED_HTTP_ADAPTER_ALLOW_LOCAL: "true",
       ...env,
     }),
   );
