@@ -6,7 +6,7 @@
  */
 import pino from "pino";
 import { loadConfig } from "../../src/config";
-import { createFiringService } from "../../src/services/firing";
+import { createFiring } from "../../src/firing/batch";
 import { createSchedulingService } from "../../src/services/scheduling";
 import { createScheduler } from "../../src/scheduler/scheduler";
 import { dbNow, openStore } from "../../src/store/db";
@@ -37,7 +37,7 @@ const store = await openStore({ databaseUrl: url, poolSize: config.dbPoolSize })
 const log = pino({ level: "error" }, pino.destination(2));
 let errors = 0;
 const countingLog = { error: (...a: Parameters<typeof log.error>) => (errors++, log.error(...a)), debug: () => {} };
-const firing = createFiringService(config);
+const firing = createFiring(config);
 const scheduling = createSchedulingService(store.db, config, firing, countingLog);
 
 let since = Date.now();

@@ -16,7 +16,7 @@ import type { HeartbeatDispatchService } from "../services/heartbeat-dispatch";
 import type { Store } from "../store/db";
 import { HEARTBEAT_CHANNEL, type HeartbeatRunRow } from "../store/repos/heartbeat-runs";
 import type { Adapter, AttemptResult } from "./adapter";
-import { createWakeSignal } from "../services/wake-signal";
+import { createWakeSignal } from "../lib/wake-signal";
 
 export interface DispatcherOptions {
   source: HeartbeatDispatchService;

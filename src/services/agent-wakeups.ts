@@ -4,7 +4,7 @@
  */
 import type { Store } from "../store/db";
 import { HEARTBEAT_CHANNEL } from "../store/repos/heartbeat-runs";
-import { type WakeSignal, createWakeSignal } from "./wake-signal";
+import { type WakeSignal, createWakeSignal } from "../lib/wake-signal";
 
 export interface Waiter {
   wait: WakeSignal["wait"];

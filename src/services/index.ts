@@ -14,8 +14,9 @@ import { createHeartbeatDispatchService } from "./heartbeat-dispatch";
 import { createHeartbeatRunService } from "./heartbeat-runs";
 import { createIssueService } from "./issues";
 import { createGoalService, createProjectService } from "./projects";
-import { createFiringService } from "./firing";
+import { createFiring } from "../firing/batch";
 import { createGroupCommit } from "./group-commit";
+import { onIssueStatusChange } from "./run-status";
 import { createRoutineService } from "./routines";
 import { createRunService } from "./runs";
 import { createSchedulingService } from "./scheduling";
@@ -36,7 +37,7 @@ export function createServices(deps: ServiceDeps) {
   const { db, config, secretBox, clock } = deps;
   const companies = createCompanyService(db);
   const routines = createRoutineService(db, config, companies);
-  const firing = createFiringService(config);
+  const firing = createFiring(config);
   const groupCommit = createGroupCommit({ db, firing });
   const agents = createAgentService(db, companies, deps.secretBox, config.adapters);
   return {
@@ -50,12 +51,14 @@ export function createServices(deps: ServiceDeps) {
     routines,
     triggers: createTriggerService({ db, config, secretBox, routines }),
     firing,
+    /** Issue and heartbeat events → routine-run transitions. */
+    runStatus: { onIssueStatusChange },
     runs: createRunService(db, routines, groupCommit),
     backfill: createBackfillService(db, routines, firing),
     scheduling: createSchedulingService(db, config, firing, deps.log),
     webhooks: createWebhookFireService({ db, config, secretBox, clock, groupCommit }),
     cron: createCronService(deps.clock),
-    issues: createIssueService(db, companies, { onStatusChange: (tx, issue) => firing.onIssueStatusChange(tx, issue) }),
+    issues: createIssueService(db, companies, { onStatusChange: (tx, issue) => onIssueStatusChange(tx, issue) }),
   };
 }
 

@@ -1,12 +1,14 @@
 /** Keeps `nextRunAt` of schedule triggers true, computed from the database clock. */
 import { nextAfter } from "../domain/cron";
 import { CHANNELS } from "../domain/channels";
+import { scheduleOf } from "../domain/trigger-kinds";
 import { type Executor, dbNow, notify } from "../store/db";
 import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
 
 export function nextRunFor(trigger: Pick<TriggerRow, "kind" | "enabled" | "cronExpression" | "timezone">, now: Date): Date | null {
-  if (trigger.kind !== "schedule" || !trigger.enabled || !trigger.cronExpression) return null;
-  return nextAfter(trigger.cronExpression, trigger.timezone ?? "UTC", now);
+  const schedule = scheduleOf(trigger);
+  if (!schedule || !trigger.enabled) return null;
+  return nextAfter(schedule.cronExpression, schedule.timezone, now);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Db } from "../store/db";
 import { issuesByIds } from "../store/repos/issues";
 import { runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
+import { refusalError } from "../firing/refusals";
 import { assertManagesRoutine } from "./access";
 import type { GroupCommit } from "./group-commit";
 import type { RoutineService } from "./routines";
@@ -23,15 +24,15 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
     async run(actor: Actor, routineId: string, body: ManualRunBody) {
       const routine = await routines.load(actor, routineId);
       assertManagesRoutine(actor, routine);
-      return groupCommit.fire({
-        request: {
-          routineId,
-          source: body.source,
-          payload: body.payload ?? null,
-          idempotencyKey: body.idempotencyKey ?? null,
-          triggerId: body.triggerId ?? null,
-        },
+      const answer = await groupCommit.fire({
+        routineId,
+        source: body.source,
+        payload: body.payload ?? null,
+        idempotencyKey: body.idempotencyKey ?? null,
+        triggerId: body.triggerId ?? null,
       });
+      if ("refused" in answer) throw refusalError(answer.refused, body.source);
+      return answer.run;
     },
 
     async list(actor: Actor, routineId: string, query: ListRunsQuery) {

@@ -1,24 +1,22 @@
 /**
- * The scheduler's use case: at time `now`, claim due schedule triggers, fire every occurrence they
- * owe through the one firing path (catch-up policy applied), record what was dropped, and advance
- * `nextRunAt` — all in one transaction per batch. Exactly once per (trigger, scheduled time) is a
- * database fact: SKIP LOCKED splits the work, the unique (trigger_id, scheduled_for) index forbids
- * a second run for the same slot.
+ * The scheduler's use case: at time `now`, claim due schedule triggers, fire every occurrence they owe (catch-up
+ * policy applied), record what was dropped, and advance `nextRunAt`, all in one fire batch and transaction.
+ * Exactly once per (trigger, scheduled time) is a database fact: SKIP LOCKED splits the work, the unique
+ * (trigger_id, scheduled_for) index forbids a second run for the same slot.
  *
- * A batch asks the database as little as it can: the claim brings the locked routine and trigger
- * rows and `now()`, one query finds the active executions of all its routines, and the trigger and
- * routine bookkeeping of all its fires is written at the end, one statement per table.
+ * A batch is three statements however many triggers: the claim (which locks the triggers and their routines),
+ * the batch's context read, and its write. When it fails, the batch's triggers are tried one by one
+ * (`togetherOrOneByOne`): a broken trigger is noted as failed and moved on, the others still fire.
  */
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import { droppedReason, planCatchUp } from "../domain/catch-up";
 import { nextAfter } from "../domain/cron";
-import { OPEN_ISSUE_STATUSES } from "../domain/enums";
+import { scheduleOf } from "../domain/trigger-kinds";
+import { type Firing, togetherOrOneByOne } from "../firing/batch";
+import type { FireRequest } from "../firing/plan";
 import type { Db, Executor } from "../store/db";
 import { type DueTrigger, claimDueTriggers, earliestDue } from "../store/repos/due-triggers";
-import { openExecutionsByRoutine } from "../store/repos/issues";
-import { type FirePlan, knowActive, markTrigger, newFirePlan } from "./fire-plan";
-import type { FiringService } from "./firing";
 
 export interface TickResult {
   triggers: number;
@@ -28,94 +26,88 @@ export interface TickResult {
   more: boolean;
 }
 
-export function createSchedulingService(
-  db: Db,
-  config: Pick<Config, "scheduler">,
-  firing: FiringService,
-  log?: Pick<Logger, "error">,
-) {
+/** What one due trigger owes at `now`. */
+interface Owed {
+  due: DueTrigger;
+  fires: FireRequest[];
+  dropped: { count: number; scheduledFor: Date; reason: string } | null;
+  nextRunAt: Date | null;
+}
+
+export function createSchedulingService(db: Db, config: Pick<Config, "scheduler">, firing: Firing, log?: Pick<Logger, "error">) {
   const { graceSec, catchUpCap } = config.scheduler;
 
-  /** Plans what one trigger owes: its due occurrences (catch-up policy applied), the dropped ones, its next run. */
-  function planTrigger(plan: FirePlan, { trigger, routine }: DueTrigger, now: Date, txNow: Date) {
-    const next = (after: Date) => nextAfter(trigger.cronExpression, trigger.timezone ?? "UTC", after);
+  /** The occurrences a trigger owes (catch-up policy applied), the ones it drops, and its next run. */
+  function owedBy(due: DueTrigger, now: Date): Owed {
+    const { trigger, routine } = due;
+    const { cronExpression, timezone } = scheduleOf(trigger)!;
     const caughtUp = planCatchUp({
       nextRunAt: trigger.nextRunAt,
       now,
       graceMs: graceSec * 1000,
       policy: routine.catchUpPolicy,
       cap: catchUpCap,
-      next,
+      next: (after) => nextAfter(cronExpression, timezone, after),
     });
-    const facts = { routine, trigger, now: txNow };
-    for (const scheduledFor of caughtUp.fire) {
-      const payload = { scheduledFor: scheduledFor.toISOString() };
-      firing.planFire(plan, { routineId: routine.id, triggerId: trigger.id, source: "schedule", scheduledFor, payload }, facts);
-    }
-    if (caughtUp.dropped) {
-      const reason = droppedReason(caughtUp.dropped, routine.catchUpPolicy, graceSec, catchUpCap);
-      firing.planDropped(plan, { scheduledFor: caughtUp.dropped.last, reason }, facts);
-    }
-    markTrigger(plan, trigger.id, { nextRunAt: caughtUp.nextRunAt });
-    return { fired: caughtUp.fire.length, dropped: caughtUp.dropped?.count ?? 0 };
+    const fires = caughtUp.fire.map((scheduledFor): FireRequest => ({
+      routineId: routine.id,
+      triggerId: trigger.id,
+      source: "schedule",
+      scheduledFor,
+      payload: { scheduledFor: scheduledFor.toISOString() },
+    }));
+    const dropped = caughtUp.dropped && {
+      count: caughtUp.dropped.count,
+      scheduledFor: caughtUp.dropped.last,
+      reason: droppedReason(caughtUp.dropped, routine.catchUpPolicy, graceSec, catchUpCap),
+    };
+    return { due, fires, dropped, nextRunAt: caughtUp.nextRunAt };
   }
 
-  /**
-   * One batch in one transaction. Unguarded (the first try), the whole batch is one plan and one flush;
-   * any failure rolls it back for a guarded retry: a plan and a savepoint per trigger, so a broken
-   * trigger is recorded as failed and the others still fire.
-   */
-  async function fireBatch(tx: Executor, now: Date, batchSize: number, guarded: boolean): Promise<TickResult> {
-    const { due, txNow } = await claimDueTriggers(tx, now, batchSize);
-    const result: TickResult = { triggers: due.length, fired: 0, dropped: 0, more: due.length === batchSize };
-    if (!txNow) return result;
-    // Only the routines whose policy looks at the active execution need it read.
-    const lookUp = new Set(due.filter((d) => d.routine.concurrencyPolicy !== "always_enqueue").map((d) => d.routine.id));
-    const active = await openExecutionsByRoutine(tx, [...lookUp], OPEN_ISSUE_STATUSES);
-    const batchPlan = newFirePlan();
-    knowActive(batchPlan, lookUp, active);
-    const seen = new Set<string>();
-    for (const d of due) {
-      // Guarded, each trigger is flushed on its own: what an earlier trigger of the same routine did is then
-      // in the database, not in a plan, so its active execution is read again.
-      const firstOfRoutine = !seen.has(d.routine.id);
-      seen.add(d.routine.id);
-      try {
-        const r = guarded
-          ? await tx.transaction(async (sp) => {
-              const plan = newFirePlan();
-              if (lookUp.has(d.routine.id)) {
-                const found = firstOfRoutine ? active : await openExecutionsByRoutine(sp, [d.routine.id], OPEN_ISSUE_STATUSES);
-                knowActive(plan, [d.routine.id], found);
-              }
-              const planned = planTrigger(plan, d, now, txNow);
-              await firing.flush(sp, plan, "nothing");
-              return planned;
-            })
-          : planTrigger(batchPlan, d, now, txNow);
-        result.fired += r.fired;
-        result.dropped += r.dropped;
-      } catch (err) {
-        if (!guarded) throw err;
-        log?.error({ err, triggerId: d.trigger.id }, "schedule trigger failed to fire");
-        markTrigger(batchPlan, d.trigger.id, {
-          nextRunAt: nextAfterSafe(d, now),
-          lastResult: `Failed to fire: ${(err as Error).message}`.slice(0, 500),
-        });
-      }
+  /** Fires what `dues` owe in one batch; per trigger, how many occurrences it fired and dropped. */
+  async function fireDue(tx: Executor, dues: DueTrigger[], now: Date): Promise<{ fired: number; dropped: number }[]> {
+    if (dues.length === 0) return [];
+    const owed = dues.map((d) => owedBy(d, now));
+    const batch = await firing.open(tx, { fires: owed.flatMap((o) => o.fires), claimed: dues });
+    batch.fire();
+    for (const { due, dropped, nextRunAt } of owed) {
+      if (dropped) batch.drop(due.routine, due.trigger, dropped);
+      batch.mark(due.trigger.id, { nextRunAt });
     }
-    await firing.flush(tx, batchPlan, "nothing");
-    return result;
+    await batch.flushQuietly();
+    return owed.map((o) => ({ fired: o.fires.length, dropped: o.dropped?.count ?? 0 }));
   }
 
   return {
     /** One batch of due triggers at `now` (the database clock in production). */
     async runDue(now: Date, batchSize = 50): Promise<TickResult> {
-      try {
-        return await db.transaction((tx) => fireBatch(tx, now, batchSize, false));
-      } catch {
-        return db.transaction((tx) => fireBatch(tx, now, batchSize, true));
-      }
+      let claimed = 0;
+      const results = await togetherOrOneByOne(db, {
+        items: async (tx) => {
+          const { due } = await claimDueTriggers(tx, now, batchSize);
+          claimed = due.length;
+          return due;
+        },
+        together: (tx, dues) => fireDue(tx, dues, now),
+        failed: (due, err) => {
+          log?.error({ err, triggerId: due.trigger.id }, "schedule trigger failed to fire");
+          return { fired: 0, dropped: 0 };
+        },
+        // A broken trigger moves on to its next occurrence, saying why it did not fire.
+        afterwards: async (tx, failures) => {
+          const batch = await firing.open(tx, { fires: [], claimed: failures.map((f) => f.item) });
+          for (const { item, err } of failures) {
+            batch.mark(item.trigger.id, { nextRunAt: nextAfterSafe(item, now), lastResult: `Failed to fire: ${(err as Error).message}`.slice(0, 500) });
+          }
+          await batch.flushQuietly();
+        },
+      });
+      return {
+        triggers: claimed,
+        fired: results.reduce((n, r) => n + r.fired, 0),
+        dropped: results.reduce((n, r) => n + r.dropped, 0),
+        more: claimed === batchSize,
+      };
     },
     earliestDue: () => earliestDue(db),
   };
@@ -123,7 +115,8 @@ export function createSchedulingService(
 
 function nextAfterSafe({ trigger }: DueTrigger, now: Date): Date | null {
   try {
-    return nextAfter(trigger.cronExpression, trigger.timezone ?? "UTC", now);
+    const { cronExpression, timezone } = scheduleOf(trigger)!;
+    return nextAfter(cronExpression, timezone, now);
   } catch {
     return null;
   }

@@ -12,6 +12,7 @@ import { type Db, type Executor, dbNow } from "../store/db";
 import { routinesRepo } from "../store/repos/routines";
 import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
 import { assertCompanyAccess, assertManagesRoutine } from "./access";
+import { TRIGGER_DEFAULTS, scheduleOf, webhookOf } from "../domain/trigger-kinds";
 import { nextRunFor, notifyTriggersChanged } from "./next-run";
 import type { RoutineService } from "./routines";
 import { presentTrigger, webhookUrl } from "./views";
@@ -22,7 +23,7 @@ import { presentTrigger, webhookUrl } from "./views";
  * new secret goes through rotate-secret.
  */
 function assertSecretFits(trigger: TriggerRow, to: SigningMode): void {
-  const from = trigger.signingMode ?? "bearer";
+  const from = webhookOf(trigger)!.signingMode;
   if (secretFormat(from) === secretFormat(to)) return;
   throw unprocessable(
     `signingMode: ${to} needs ${SECRET_FORMAT_NAMES[secretFormat(to)]}, and this trigger's secret was made for ${from}. ` +
@@ -68,11 +69,11 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
       const trigger = await triggersRepo.get(db, triggerId);
       if (!trigger) throw notFound("Routine trigger not found");
       assertCompanyAccess(actor, trigger.companyId);
-      if (trigger.kind !== "schedule" || !trigger.cronExpression) throw unprocessable("Only schedule triggers have occurrences to preview");
-      const timezone = trigger.timezone ?? "UTC";
+      const schedule = scheduleOf(trigger);
+      if (!schedule) throw unprocessable("Only schedule triggers have occurrences to preview");
       return {
-        description: describeCron(trigger.cronExpression),
-        occurrences: previewOccurrences(trigger.cronExpression, timezone, await dbNow(db), count),
+        description: describeCron(schedule.cronExpression),
+        occurrences: previewOccurrences(schedule.cronExpression, schedule.timezone, await dbNow(db), count),
       };
     },
 
@@ -132,7 +133,7 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
         if (body.signingMode !== undefined) assertSecretFits(trigger, body.signingMode);
         const next = { ...trigger, ...body };
         const rescheduled = trigger.kind === "schedule" && (scheduleOnly.length > 0 || (body.enabled === true && !trigger.enabled));
-        if (rescheduled) validateSchedule(next.cronExpression!, next.timezone ?? "UTC");
+        if (rescheduled) validateSchedule(next.cronExpression!, next.timezone ?? TRIGGER_DEFAULTS.timezone);
         const row = await triggersRepo.update(tx, triggerId, {
           ...body,
           ...(rescheduled ? { nextRunAt: nextRunFor(next, await dbNow(tx)) } : {}),
@@ -159,7 +160,7 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
       return db.transaction(async (tx) => {
         const { trigger } = await lockForChange(tx, actor, triggerId);
         if (trigger.kind !== "webhook") throw unprocessable("Only webhook triggers have a secret to rotate");
-        const signingMode = body.signingMode ?? trigger.signingMode ?? "bearer";
+        const signingMode = body.signingMode ?? webhookOf(trigger)!.signingMode;
         const secret = generateSecret(signingMode);
         const row = await triggersRepo.update(tx, triggerId, {
           signingMode,

@@ -2,7 +2,7 @@
  * The public webhook fire: `POST /api/routine-triggers/public/{publicId}/fire`, the one endpoint open to the
  * internet. Order: public id format → 404 unknown → authenticate (401, the same for every failure) → rate
  * limits → 409 not active → parse the body (400) → fire with the fires waiting at the same moment
- * (`group-commit`: one transaction locks the routines, refuses a known fingerprint with 409 "Duplicate
+ * (`group-commit`: one fire batch locks the routines, refuses a known fingerprint with 409 "Duplicate
  * delivery", fires, and records the fingerprints with the run) → the run. A fire that fails records no
  * fingerprint, so the sender may retry the same signed request.
  *
@@ -15,11 +15,11 @@
  * without using up the real sender's budget: a flood never locks the secret holder out, even from the same IP.
  *
  * Triggers are verified against a copy kept in memory (the row and its decrypted secret, by public id), so
- * a delivery costs no read before it fires; `webhook-deliveries` checks under the routine lock that the
- * trigger still has the secret the delivery was verified with. A copy that refuses a request (401, or 409
+ * a delivery costs no read before it fires; the planner checks under the routine lock that the trigger still
+ * has the secret and signing mode the delivery was verified with. A copy that refuses a request (401, or 409
  * not active) is read again first, so a sender already using a new secret, or a trigger enabled again, is
- * never refused on a stale copy. A delivery that the copy let through and the lock refused (401: the secret was
- * rotated) drops the copy and counts as a failure of its client IP, so at most one request per stale copy
+ * never refused on a stale copy. A delivery that the copy let through and the lock refused (`secret_rotated`)
+ * drops the copy and counts as a failure of its client IP, so at most one request per stale copy
  * spends the trigger's budget: someone still holding a rotated-out secret cannot use up the new holder's.
  */
 import type { Config } from "../config";
@@ -31,12 +31,14 @@ import type { SecretBox } from "../domain/secret-box";
 import { PUBLIC_ID, type WebhookAuthFailure, type WebhookHeaders, verifyWebhook } from "../domain/webhook-auth";
 import { webhookPayload } from "../domain/webhook-payload";
 import type { RoutineStatus } from "../domain/enums";
+import { webhookOf } from "../domain/trigger-kinds";
+import type { FireRequest } from "../firing/plan";
+import { refusalError } from "../firing/refusals";
+import { createBatcher } from "../lib/batcher";
 import type { Db } from "../store/db";
 import type { RunRow } from "../store/repos/runs";
 import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
-import { createBatcher } from "./batcher";
 import type { GroupCommit } from "./group-commit";
-import { deliveryFire } from "./webhook-deliveries";
 
 export interface PublicFireRequest {
   publicId: string;
@@ -135,7 +137,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
   async function read(publicId: string): Promise<Target | null> {
     const found = await lookUps.load(publicId);
     known.delete(publicId);
-    if (!found || found.trigger.kind !== "webhook") return null;
+    if (!found || !webhookOf(found.trigger)) return null;
     const target = { ...found, secret: decrypt(found.trigger) };
     known.set(publicId, target);
     if (known.size > KNOWN_TRIGGERS) known.delete(known.keys().next().value!);
@@ -153,17 +155,12 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
       let target = cached ?? (await read(req.publicId));
       if (!target) throw await failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
 
-      const verify = ({ trigger, secret }: Target) =>
-        secret === null
+      const verify = ({ trigger, secret }: Target) => {
+        const { signingMode, replayWindowSec } = webhookOf(trigger)!;
+        return secret === null
           ? ({ ok: false, reason: "secret_unreadable" } as const)
-          : verifyWebhook({
-              mode: trigger.signingMode ?? "bearer",
-              secret,
-              rawBody: req.rawBody,
-              headers: req.headers,
-              nowMs,
-              replayWindowSec: trigger.replayWindowSec ?? 300,
-            });
+          : verifyWebhook({ mode: signingMode, secret, rawBody: req.rawBody, headers: req.headers, nowMs, replayWindowSec });
+      };
       let verdict = verify(target);
       const inactive = (t: Target) => !t.trigger.enabled || t.routineStatus !== "active";
       if (cached && (!verdict.ok || inactive(target))) {
@@ -175,6 +172,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
       const { trigger } = target;
       if (!verdict.ok) throw await failure(req, nowMs, unauthorized(), verdict.reason, trigger.id);
 
+      let answer;
       try {
         limit(perTrigger, trigger.id, nowMs);
         limit(perIp, clientNetwork(req.clientIp), nowMs);
@@ -183,18 +181,40 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
         const idempotencyKey = readIdempotencyKey(req.headers);
         const parsed = webhookPayload(req.rawBody, req.contentType);
         if (!parsed.ok) throw badRequest(parsed.error);
-        return await groupCommit.fire(deliveryFire({ trigger, payload: parsed.payload, idempotencyKey, fingerprints: verdict.replayFingerprints }));
+        answer = await groupCommit.fire(deliveryRequest(trigger, parsed.payload, idempotencyKey, verdict.replayFingerprints));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        if (err.status !== 401) throw await refuse(req, err, null, trigger.id);
-        // Refused under the lock: the copy was stale, the secret rotated (by another process, or since this one
-        // read it). Forget it, so the next request is verified against the new secret; count this one as a failure.
-        if (known.get(req.publicId) === target) known.delete(req.publicId);
-        throw await failure(req, nowMs, err, "secret_rotated", trigger.id);
+        throw await refuse(req, err, null, trigger.id);
       }
+      if ("run" in answer) return answer.run;
+      const error = refusalError(answer.refused, "webhook");
+      if (answer.refused !== "secret_rotated") throw await refuse(req, error, null, trigger.id);
+      // Refused under the lock: the copy was stale, the secret rotated (by another process, or since this one
+      // read it). Forget it, so the next request is verified against the new secret; count this one as a failure.
+      if (known.get(req.publicId) === target) known.delete(req.publicId);
+      throw await failure(req, nowMs, error, "secret_rotated", trigger.id);
     },
   };
 }
+
+/**
+ * An authenticated delivery as a fire: under the routine lock its trigger must still have the secret and
+ * signing mode it was verified with (else `secret_rotated`), and its fingerprints must not be recorded (else
+ * `duplicate_delivery`); they are recorded with its run.
+ */
+export const deliveryRequest = (
+  trigger: TriggerRow,
+  payload: Record<string, unknown>,
+  idempotencyKey: string | null,
+  fingerprints: string[],
+): FireRequest => ({
+  routineId: trigger.routineId,
+  source: "webhook",
+  triggerId: trigger.id,
+  payload,
+  idempotencyKey,
+  delivery: { verifiedWith: { secretCiphertext: trigger.secretCiphertext, signingMode: trigger.signingMode }, fingerprints },
+});
 
 /** `Idempotency-Key`: trimmed, 1..255 characters; absent or blank means none. */
 function readIdempotencyKey(headers: WebhookHeaders): string | null {

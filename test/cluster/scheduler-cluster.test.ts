@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFiringService } from "../../src/services/firing";
+import { createFiring } from "../../src/firing/batch";
 import { createSchedulingService } from "../../src/services/scheduling";
 import { createScheduler } from "../../src/scheduler/scheduler";
 import { type Store, dbNow, queryRows } from "../../src/store/db";
@@ -37,7 +37,7 @@ describe(`${PROCESSES} scheduler processes on one PostgreSQL`, () => {
       await t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression: "* * * * * *" } });
     }
     const schedulers = stores.map((store) => {
-      const firing = createFiringService(t.config);
+      const firing = createFiring(t.config);
       const scheduling = createSchedulingService(store.db, t.config, firing);
       return createScheduler({ scheduling, store, now: () => dbNow(store.db), log: pino({ level: "silent" }) });
     });

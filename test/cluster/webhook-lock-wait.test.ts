@@ -42,8 +42,8 @@ async function whileAnotherFireHoldsTheRoutine(
   let fired!: (runId: string) => void;
   const holding = new Promise<string>((resolve) => (fired = resolve));
   const concurrentFire = other.db.transaction(async (tx) => {
-    const [run] = await fireTogether(s.t.services.firing, tx, [{ request: { routineId, source: "api" } }]);
-    fired((run as RunRow).id);
+    const [answer] = await fireTogether(s.t.services.firing, tx, [{ routineId, source: "api" }]);
+    fired((answer as { run: RunRow }).run.id);
     await released;
   });
   const otherRunId = await holding;

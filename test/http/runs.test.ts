@@ -18,7 +18,7 @@ const runs = (routineId: string, query = "") => s.t.request("GET", `/api/routine
 async function moveIssue(issueId: string, status: "done" | "cancelled" | "blocked") {
   await s.t.db.store.db.transaction(async (tx) => {
     const issue = await issuesRepo.update(tx, issueId, { status });
-    await s.t.services.firing.onIssueStatusChange(tx, issue!);
+    await s.t.services.runStatus.onIssueStatusChange(tx, issue!);
   });
 }
 

@@ -5,6 +5,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
+import { runReason } from "../../src/domain/run-reasons";
 import { seededApp } from "../helpers/app";
 
 const SEC = 1000;
@@ -23,11 +24,16 @@ async function scheduled(fields: Record<string, unknown> = {}, cronExpression = 
 }
 
 const tick = (ms: number) => s.t.services.scheduling.runDue(new Date(ms));
-const runsOf = (routineId: string) =>
-  queryRows<{ status: string; source: string; scheduled_for: Date; failure_reason: string | null }>(
-    s.t.db.store.db,
-    sql`select status, source, scheduled_for, failure_reason from routine_runs where routine_id = ${routineId} order by scheduled_for`,
-  );
+/** A routine's runs by scheduled time, each with its reason as a reader sees it (rendered from its linked issue). */
+const runsOf = async (routineId: string) =>
+  (
+    await queryRows<{ status: string; source: string; scheduled_for: Date; failure_reason: string | null; linked_issue_id: string | null; linked: string | null }>(
+      s.t.db.store.db,
+      sql`select status, source, scheduled_for, failure_reason, linked_issue_id,
+                 (select identifier from issues i where i.id = linked_issue_id) as linked
+            from routine_runs where routine_id = ${routineId} order by scheduled_for`,
+    )
+  ).map((r) => ({ ...r, failure_reason: runReason({ status: r.status, failureReason: r.failure_reason, linkedIssueId: r.linked_issue_id }, r.linked) }));
 const trigger = async (id: string) => (await s.t.request("GET", `/api/routine-triggers/${id}`)).body;
 
 describe("scheduler tick", () => {

@@ -6,7 +6,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { BOARD } from "../../src/domain/actor";
-import type { FireRequest } from "../../src/services/firing";
+import type { FireRequest } from "../../src/firing/plan";
+import { refusalError } from "../../src/firing/refusals";
 import { fireTogether } from "../../src/services/group-commit";
 import { type Executor, queryRows } from "../../src/store/db";
 import type { RunRow } from "../../src/store/repos/runs";
@@ -24,9 +25,9 @@ async function routineWith(concurrencyPolicy: string) {
 
 /** One fire in a transaction of its own: a batch of one. */
 async function fireAlone(tx: Executor, request: FireRequest): Promise<RunRow> {
-  const [answer] = await fireTogether(s.t.services.firing, tx, [{ request }]);
-  if (answer instanceof Error) throw answer;
-  return answer!;
+  const [answer] = await fireTogether(s.t.services.firing, tx, [request]);
+  if ("refused" in answer!) throw refusalError(answer.refused, request.source);
+  return answer!.run;
 }
 
 const fireAll = (routineId: string, body: (i: number) => { payload?: Record<string, unknown>; idempotencyKey?: string } = () => ({})) =>

@@ -5,9 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors";
-import type { FiringService } from "../../src/services/firing";
+import { createFiring } from "../../src/firing/batch";
+import type { FireRequest } from "../../src/firing/plan";
+import { refusalError } from "../../src/firing/refusals";
+import { writePlan } from "../../src/firing/write";
 import { createGroupCommit } from "../../src/services/group-commit";
-import { deliveryFire } from "../../src/services/webhook-deliveries";
+import { deliveryRequest } from "../../src/services/webhook-fire";
 import { triggersRepo } from "../../src/store/repos/triggers";
 import { seededApp } from "../helpers/app";
 
@@ -25,15 +28,20 @@ describe("webhook deliveries", () => {
   it("a batch whose transaction fails is fired delivery by delivery, each with its own answer", async () => {
     const trigger = await webhookTrigger();
     let flushes = 0;
-    const firing: FiringService = {
-      ...s.t.services.firing,
-      flush: async (...args) => {
-        if (flushes++ === 0) throw new Error("serialization failure (injected)");
-        return s.t.services.firing.flush(...args);
+    const firing = createFiring(s.t.config, async (...args) => {
+      if (flushes++ === 0) throw new Error("serialization failure (injected)");
+      return writePlan(...args);
+    });
+    const group = createGroupCommit({ db: s.t.db.store.db, firing });
+    // As a caller sees it: its run, or its refusal as the error it answers with.
+    const commit = {
+      fire: async (fire: FireRequest) => {
+        const answer = await group.fire(fire);
+        if ("refused" in answer) throw refusalError(answer.refused, fire.source);
+        return answer.run;
       },
     };
-    const commit = createGroupCommit({ db: s.t.db.store.db, firing });
-    const delivery = (n: number, fingerprint: string) => deliveryFire({ trigger, payload: { n }, idempotencyKey: null, fingerprints: [fingerprint] });
+    const delivery = (n: number, fingerprint: string) => deliveryRequest(trigger, { n }, null, [fingerprint]);
     const answers = await Promise.allSettled([
       commit.fire(delivery(1, "sig:a")),
       commit.fire(delivery(2, "sig:b")),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBatcher } from "../../src/services/batcher";
+import { createBatcher } from "../../src/lib/batcher";
 
 /** A runner whose batches finish when the test says so. */
 function controlled() {

@@ -25,13 +25,4 @@ export const companiesRepo = {
       .returning();
     return row;
   },
-  /** Takes the next issue number of a company; the row lock serialises concurrent issue creation. */
-  async nextIssueNumber(db: Executor, id: string): Promise<{ issueNumber: number; issuePrefix: string }> {
-    const [row] = await db
-      .update(companies)
-      .set({ issueCounter: sql`${companies.issueCounter} + 1` })
-      .where(eq(companies.id, id))
-      .returning({ issueNumber: companies.issueCounter, issuePrefix: companies.issuePrefix });
-    return row!;
-  },
 };

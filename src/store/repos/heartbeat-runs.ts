@@ -6,11 +6,12 @@
  * newer attempt. A run that ends failed or timed out for good fails its routine run in the same
  * statement.
  */
-import { and, desc, eq, getTableColumns, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
 import { CHANNELS } from "../../domain/channels";
 import type { HeartbeatStatus } from "../../domain/enums";
 import { type Executor, notify, queryRows } from "../db";
 import { heartbeatRuns, routineRuns } from "../schema";
+import { runStatusRepo } from "./run-status";
 
 export type HeartbeatRunRow = typeof heartbeatRuns.$inferSelect;
 export type RoutineRunRow = typeof routineRuns.$inferSelect;
@@ -72,12 +73,8 @@ function fromRaw(raw: Record<string, unknown>): HeartbeatRunRow {
 
 const CLAIMABLE = sql`h.status in ('queued', 'scheduled_retry') and h.run_after <= now()`;
 
-/** Routine runs still waiting on their execution whose heartbeat run just ended failed/timed out. */
-const failRoutineRuns = (ended: string, reason: SQL) => sql`
-  update routine_runs r
-     set status = 'failed', failure_reason = ${reason}, completed_at = now(), updated_at = now()
-    from ${sql.raw(ended)} e
-   where r.id = e.routine_run_id and e.status in ('failed', 'timed_out') and r.status = 'issue_created'`;
+/** Routine runs still waiting on their execution whose heartbeat run just ended failed/timed out (`run-status.ts`). */
+const failRoutineRuns = runStatusRepo.heartbeatEnded;
 
 export const heartbeatRunsRepo = {
   enqueue: enqueueHeartbeatRun,

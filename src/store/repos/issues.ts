@@ -6,7 +6,7 @@ import { type Executor, pgArray, queryPrepared } from "../db";
 import { isSelfOrAncestor, lockTree } from "../tree";
 import { rowOf } from "../raw-rows";
 import { issueComments, issues } from "../schema";
-import { companiesRepo } from "./companies";
+import { takeIssueNumber } from "./issue-numbers";
 
 export type IssueRow = typeof issues.$inferSelect;
 export type IssueCommentRow = typeof issueComments.$inferSelect;
@@ -43,10 +43,10 @@ export function statusStamps(next: IssueStatus, previous?: IssueStatus): Partial
 export const issuesRepo = {
   /** Inserts an issue with the company's next number (`ACME-12`). Call inside a transaction. */
   async insert(db: Executor, values: NewIssue): Promise<IssueRow> {
-    const { issueNumber, issuePrefix } = await companiesRepo.nextIssueNumber(db, values.companyId);
+    const { issueNumber, identifier } = await takeIssueNumber(db, values.companyId);
     const [row] = await db
       .insert(issues)
-      .values({ ...values, issueNumber, identifier: `${issuePrefix}-${issueNumber}` })
+      .values({ ...values, issueNumber, identifier })
       .returning();
     return row!;
   },

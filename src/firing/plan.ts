@@ -1,0 +1,297 @@
+/**
+ * The planner: what a fire does, decided in memory from facts the batch read under the routine's lock. Pure:
+ * no database handle, no clock (the transaction's `now` is a fact). Every rule of a fire is here, in order:
+ *
+ * 1. the trigger must exist and belong to the routine; the routine must exist;
+ * 2. a webhook delivery must have been verified against the trigger's current secret and signing mode, and none
+ *    of its replay fingerprints may be recorded;
+ * 3. a repeated idempotency key (or a schedule slot already fired) answers with the run that holds it;
+ * 4. lifecycle: an archived routine never fires; a paused routine or a disabled trigger refuses schedules and
+ *    webhooks (a schedule's refusal is recorded as a skipped run; others are refused);
+ * 5. the concurrency policy against the routine's active execution: a new execution issue (and heartbeat run),
+ *    a coalesced run (and a comment on the active issue), or a skipped run linked to it.
+ *
+ * A plan also remembers what its fires changed (the active execution, the keys taken, the fingerprints), so
+ * the tenth fire of a routine in a batch decides exactly as it would after the ninth had committed.
+ */
+import { coalescedComment, decideConcurrency } from "../domain/concurrency";
+import type { RunSource } from "../domain/enums";
+import { webhookOf } from "../domain/trigger-kinds";
+import { replayRetentionSec } from "../domain/webhook-auth/retention";
+import type { CommentInsert, IssueInsert, ReplayInsert, RunInsert } from "../store/repos/fire/rows";
+import type { RoutineRow } from "../store/repos/routines";
+import type { RunRow } from "../store/repos/runs";
+import type { TriggerRow } from "../store/repos/triggers";
+import type { Refusal } from "./refusals";
+
+export interface FireRequest {
+  routineId: string;
+  source: RunSource;
+  triggerId?: string | null;
+  payload?: Record<string, unknown> | null;
+  idempotencyKey?: string | null;
+  /** The occurrence a schedule fire is for: at most one run per (trigger, scheduledFor). */
+  scheduledFor?: Date | null;
+  /** A webhook delivery: the trigger as it was verified against, and its replay fingerprints. */
+  delivery?: Delivery;
+}
+
+export interface Delivery {
+  verifiedWith: Pick<TriggerRow, "secretCiphertext" | "signingMode">;
+  fingerprints: string[];
+}
+
+/** What the batch holds for a fire: its routine (locked) and trigger as they are under the lock, and `now()`. */
+export interface FireFacts {
+  routine: RoutineRow | undefined;
+  trigger: TriggerRow | undefined;
+  now: Date;
+}
+
+/** A run that holds an idempotency key or a schedule slot: planned by this plan, or found in the database. */
+export interface Held {
+  runId: string;
+  existing?: RunRow;
+}
+
+/** What a fire came to: its run (planned, or the one that already held its key or slot), or a refusal. */
+export type FireOutcome = Held | { refused: Refusal };
+
+/** An open execution issue as a fire sees it: one in the database, or one this plan creates. */
+export interface ActiveExecution {
+  id: string;
+  originRunId: string | null;
+}
+
+export type PlannedIssue = Omit<IssueInsert, "issueNumber" | "identifier">;
+
+/** The trigger and routine fields fires set; a later fire's value replaces an earlier one's. */
+export interface TriggerMark {
+  lastFiredAt?: Date;
+  lastResult?: string | null;
+  nextRunAt?: Date | null;
+}
+export interface RoutineMark {
+  lastTriggeredAt?: Date;
+  lastEnqueuedAt?: Date;
+}
+
+export interface FirePlan {
+  runs: RunInsert[];
+  issues: PlannedIssue[];
+  comments: CommentInsert[];
+  replays: ReplayInsert[];
+  triggerMarks: Map<string, TriggerMark>;
+  routineMarks: Map<string, RoutineMark>;
+  /** What the fires decide on, as the batch read it and the plan changed it. */
+  known: Knowledge;
+}
+
+export interface Knowledge {
+  /** Routine id → its active execution (absent or null: none). */
+  active: Map<string, ActiveExecution | null>;
+  /** `keyOf(...)` → the run holding that idempotency key. */
+  keys: Map<string, Held>;
+  /** `slotOf(...)` → the run holding that schedule slot (read only by owners that may meet one: backfill). */
+  slots: Map<string, Held>;
+  /** Recorded, unexpired webhook fingerprints, as `fingerprintOf(...)`. */
+  fingerprints: Set<string>;
+}
+
+export function newPlan(known: Partial<Knowledge> = {}): FirePlan {
+  return {
+    runs: [],
+    issues: [],
+    comments: [],
+    replays: [],
+    triggerMarks: new Map(),
+    routineMarks: new Map(),
+    known: { active: new Map(), keys: new Map(), slots: new Map(), fingerprints: new Set(), ...known },
+  };
+}
+
+/** An idempotency key is unique per routine and trigger (no trigger counts as one). */
+export const keyOf = (routineId: string, triggerId: string | null | undefined, key: string) => `${routineId}/${triggerId ?? "-"}/${key}`;
+export const slotOf = (triggerId: string, scheduledFor: Date) => `${triggerId}@${scheduledFor.getTime()}`;
+export const fingerprintOf = (triggerId: string, fingerprint: string) => `${triggerId}/${fingerprint}`;
+
+export const isEmptyPlan = (plan: FirePlan): boolean =>
+  plan.runs.length === 0 && plan.triggerMarks.size === 0 && plan.routineMarks.size === 0 && plan.replays.length === 0;
+
+/** `lastResult` texts on the trigger, as Paperclip writes them. */
+const LAST_RESULT = {
+  issue_created: "Created execution issue",
+  coalesced: "Coalesced into active execution",
+  skipped: "Skipped: routine already active",
+} as const;
+
+/** The lifecycle refusal of a routine or trigger for this source, or null when it may fire. */
+function lifecycle(routine: RoutineRow, trigger: TriggerRow | undefined, source: RunSource): Refusal | null {
+  if (routine.status === "archived") return "routine_archived";
+  const automatic = source === "schedule" || source === "webhook";
+  if (automatic && routine.status === "paused") return "routine_paused";
+  if (automatic && trigger && !trigger.enabled) return "trigger_disabled";
+  return null;
+}
+
+/** Why a schedule fire refused by its lifecycle was skipped, as its run records it. */
+const SKIPPED_BECAUSE: Partial<Record<Refusal, string>> = {
+  routine_archived: "Routine is archived",
+  routine_paused: "Routine is paused",
+  trigger_disabled: "Routine trigger is disabled",
+};
+
+/** Decides one fire and adds what it writes to `plan`; nothing is read or written. */
+export function planFire(plan: FirePlan, req: FireRequest, { routine, trigger, now }: FireFacts, newId: () => string): FireOutcome {
+  if (req.triggerId && !trigger) return { refused: "trigger_not_found" };
+  if (!routine) return { refused: "routine_not_found" };
+  if (trigger && trigger.routineId !== routine.id) return { refused: "trigger_of_another_routine" };
+  const { known } = plan;
+  const delivery = req.delivery;
+  if (delivery && trigger) {
+    const verified = delivery.verifiedWith;
+    if (verified.secretCiphertext !== trigger.secretCiphertext || verified.signingMode !== trigger.signingMode) {
+      return { refused: "secret_rotated" };
+    }
+    if (delivery.fingerprints.some((f) => known.fingerprints.has(fingerprintOf(trigger.id, f)))) {
+      return { refused: "duplicate_delivery" };
+    }
+  }
+  const outcome = decide(plan, req, { routine, trigger, now }, newId);
+  const webhook = trigger && webhookOf(trigger);
+  if ("refused" in outcome || !delivery || !trigger || !webhook) return outcome;
+  const retentionSec = replayRetentionSec(webhook);
+  for (const fingerprint of delivery.fingerprints) {
+    known.fingerprints.add(fingerprintOf(trigger.id, fingerprint));
+    plan.replays.push({ triggerId: trigger.id, fingerprint, retentionSec });
+  }
+  return outcome;
+}
+
+function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: RoutineRow }, newId: () => string): FireOutcome {
+  const { routine, trigger, now } = facts;
+  const { known } = plan;
+  const key = req.idempotencyKey ? keyOf(routine.id, req.triggerId, req.idempotencyKey) : null;
+  const slot = trigger && req.scheduledFor ? slotOf(trigger.id, req.scheduledFor) : null;
+  const held = (key && known.keys.get(key)) || (slot && known.slots.get(slot));
+  if (held) return held;
+
+  const refused = lifecycle(routine, trigger, req.source);
+  // Scheduled fires are refused on the record; callers of other sources are refused, and nothing is planned.
+  if (refused && req.source !== "schedule") return { refused };
+  const base: RunInsert = {
+    id: newId(),
+    companyId: routine.companyId,
+    routineId: routine.id,
+    triggerId: trigger?.id ?? null,
+    source: req.source,
+    status: "skipped",
+    triggeredAt: now,
+    scheduledFor: req.scheduledFor ?? null,
+    idempotencyKey: req.idempotencyKey ?? null,
+    triggerPayload: req.payload ?? null,
+    linkedIssueId: null,
+    coalescedIntoRunId: null,
+    failureReason: null,
+    completedAt: null,
+  };
+  if (key) known.keys.set(key, { runId: base.id });
+  if (slot) known.slots.set(slot, { runId: base.id });
+  if (refused) {
+    const reason = SKIPPED_BECAUSE[refused]!;
+    planRun(plan, { ...base, failureReason: reason, completedAt: now }, reason);
+    return { runId: base.id };
+  }
+
+  const active = known.active.get(routine.id) ?? null;
+  const outcome = decideConcurrency(routine.concurrencyPolicy, active !== null);
+  if (outcome === "create" || !active) {
+    planExecution(plan, routine, base, newId());
+    return { runId: base.id };
+  }
+  // Linked to the active issue: a skipped run's reason names it when read ("execution issue AR-1 is still open").
+  const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
+  if (outcome === "skip") {
+    planRun(plan, { ...base, ...linked }, LAST_RESULT.skipped);
+  } else {
+    planRun(plan, { ...base, ...linked, status: "coalesced" }, LAST_RESULT.coalesced);
+    const body = coalescedComment(req.source, now, req.payload ?? null);
+    plan.comments.push({ companyId: routine.companyId, issueId: active.id, runId: base.id, body });
+  }
+  return { runId: base.id };
+}
+
+/**
+ * Plans the record of scheduled occurrences that were not fired (missed beyond the grace, or beyond the
+ * catch-up cap): one `skipped` run, so a user can see what was dropped and why.
+ */
+export function planDropped(
+  plan: FirePlan,
+  dropped: { scheduledFor: Date; reason: string },
+  { routine, trigger, now }: { routine: RoutineRow; trigger: TriggerRow; now: Date },
+  newId: () => string,
+): void {
+  planRun(
+    plan,
+    {
+      id: newId(),
+      companyId: routine.companyId,
+      routineId: routine.id,
+      triggerId: trigger.id,
+      source: "schedule",
+      status: "skipped",
+      triggeredAt: now,
+      scheduledFor: dropped.scheduledFor,
+      idempotencyKey: null,
+      triggerPayload: null,
+      linkedIssueId: null,
+      coalescedIntoRunId: null,
+      failureReason: dropped.reason,
+      completedAt: now,
+    },
+    dropped.reason,
+  );
+}
+
+export function markTrigger(plan: FirePlan, id: string, mark: TriggerMark): void {
+  plan.triggerMarks.set(id, { ...plan.triggerMarks.get(id), ...mark });
+}
+
+function markRoutine(plan: FirePlan, id: string, mark: RoutineMark): void {
+  plan.routineMarks.set(id, { ...plan.routineMarks.get(id), ...mark });
+}
+
+/** Adds a run and notes the result on its trigger and routine. */
+function planRun(plan: FirePlan, run: RunInsert, lastResult: string): void {
+  plan.runs.push(run);
+  if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
+  markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
+}
+
+/** Adds a run that creates its execution issue (which wakes its assignee); the issue becomes the routine's active one. */
+function planExecution(plan: FirePlan, routine: RoutineRow, base: RunInsert, issueId: string): void {
+  planRun(plan, { ...base, status: "issue_created", linkedIssueId: issueId }, LAST_RESULT.issue_created);
+  markRoutine(plan, routine.id, { lastEnqueuedAt: base.triggeredAt });
+  plan.issues.push({
+    id: issueId,
+    companyId: routine.companyId,
+    routineId: routine.id,
+    runId: base.id,
+    projectId: routine.projectId,
+    goalId: routine.goalId,
+    parentId: routine.parentIssueId,
+    title: routine.title,
+    description: routine.description,
+    priority: routine.priority,
+    assigneeAgentId: routine.assigneeAgentId,
+    context: {
+      routineId: routine.id,
+      routineRunId: base.id,
+      source: base.source,
+      triggerId: base.triggerId,
+      scheduledFor: base.scheduledFor,
+      payload: base.triggerPayload,
+    },
+  });
+  plan.known.active.set(routine.id, { id: issueId, originRunId: base.id });
+}

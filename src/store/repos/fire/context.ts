@@ -1,0 +1,86 @@
+/**
+ * What a batch of fires needs to know once it holds its routines' locks, in one read: the clock, the triggers,
+ * the newest open execution of each routine, the runs that already hold any of the fires' idempotency keys or
+ * schedule slots, and which webhook fingerprints are recorded and unexpired. Every writer of these takes the
+ * routine's lock first, so the answer holds until the batch commits.
+ */
+import { sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import type { IssueStatus } from "../../../domain/enums";
+import { type Executor, pgArray, queryPrepared } from "../../db";
+import { jsonRowOf } from "../../raw-rows";
+import { issues, routineTriggers } from "../../schema";
+import { type IssueRow, activeExecutionsQuery } from "../issues";
+import { LINKED_IDENTIFIER, type RunRow, runFromRaw } from "../runs";
+import type { TriggerRow } from "../triggers";
+
+export interface BatchContextQuery {
+  triggerIds: string[];
+  /** Routines whose active execution is needed (every policy but always_enqueue). */
+  activeFor: string[];
+  openStatuses: readonly IssueStatus[];
+  keys: { routineId: string; triggerId: string | null; key: string }[];
+  slots: { triggerId: string; scheduledFor: Date }[];
+  /** Webhook fingerprints to look for. */
+  fingerprints: { triggerId: string; fingerprint: string }[];
+}
+
+export interface BatchContext {
+  now: Date;
+  triggers: TriggerRow[];
+  active: IssueRow[];
+  /** Runs holding a key or a slot asked for. */
+  held: RunRow[];
+  /** The fingerprints recorded and unexpired, as `triggerId/fingerprint`. */
+  live: Set<string>;
+}
+
+/** How the idempotency index spells "no trigger". */
+const NO_TRIGGER = "00000000-0000-0000-0000-000000000000";
+
+/** A run as `json_agg` gives it, with its linked issue's identifier (for its reason). */
+const runWithIdentifier = sql.raw(`r.*, (select i.identifier from issues i where i.id = r.linked_issue_id) as ${LINKED_IDENTIFIER}`);
+
+export async function readBatchContext(tx: Executor, q: BatchContextQuery): Promise<BatchContext> {
+  const keys = JSON.stringify(q.keys.map((k) => ({ routine_id: k.routineId, trigger_id: k.triggerId ?? NO_TRIGGER, key: k.key })));
+  const slots = JSON.stringify(q.slots.map((s) => ({ trigger_id: s.triggerId, scheduled_for: s.scheduledFor })));
+  const fingerprints = JSON.stringify(q.fingerprints.map((f) => ({ trigger_id: f.triggerId, fingerprint: f.fingerprint })));
+  // Every list is looked up value by value in an index (`any(array)`, LATERAL … LIMIT 1): the tables grow
+  // with traffic, and a hash join against a JSON list would scan them whole.
+  const [row] = await queryPrepared<{
+    now: string | Date;
+    triggers: unknown[] | null;
+    active: unknown[] | null;
+    by_key: Record<string, unknown>[] | null;
+    by_slot: Record<string, unknown>[] | null;
+    live: string[] | null;
+  }>(
+    tx,
+    sql`select now() as now,
+        (select json_agg(t) from routine_triggers t where t.id = any(${pgArray(q.triggerIds, "uuid")})) as triggers,
+        (select json_agg(i) from (${activeExecutionsQuery(q.activeFor, q.openStatuses)}) i) as active,
+        (select json_agg(r) from jsonb_to_recordset(${keys}::jsonb) as k(routine_id uuid, trigger_id uuid, key text)
+          cross join lateral (
+            select ${runWithIdentifier} from routine_runs r
+            where r.routine_id = k.routine_id and coalesce(r.trigger_id, ${NO_TRIGGER}::uuid) = k.trigger_id
+              and r.idempotency_key = k.key limit 1) r) as by_key,
+        (select json_agg(r) from jsonb_to_recordset(${slots}::jsonb) as s(trigger_id uuid, scheduled_for timestamptz)
+          cross join lateral (
+            select ${runWithIdentifier} from routine_runs r
+            where r.trigger_id = s.trigger_id and r.scheduled_for = s.scheduled_for limit 1) r) as by_slot,
+        (select json_agg(f.trigger_id || '/' || f.fingerprint)
+          from jsonb_to_recordset(${fingerprints}::jsonb) as f(trigger_id uuid, fingerprint text)
+          cross join lateral (
+            select 1 from webhook_replays w
+            where w.trigger_id = f.trigger_id and w.fingerprint = f.fingerprint and w.expires_at >= now() limit 1) w
+        ) as live`,
+  );
+  const rows = <T extends PgTable>(table: T, raw: unknown[] | null) => (raw ?? []).map((r) => jsonRowOf(table, r)!);
+  return {
+    now: new Date(row!.now),
+    triggers: rows(routineTriggers, row!.triggers),
+    active: rows(issues, row!.active),
+    held: [...(row!.by_key ?? []), ...(row!.by_slot ?? [])].map(runFromRaw),
+    live: new Set(row!.live ?? []),
+  };
+}

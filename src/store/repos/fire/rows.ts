@@ -1,0 +1,68 @@
+/** The rows a plan of fires writes, as the write statement takes them (JSON records, one list per table). */
+import type { RunSource, RunStatus } from "../../../domain/enums";
+
+export interface RunInsert {
+  id: string;
+  companyId: string;
+  routineId: string;
+  triggerId: string | null;
+  source: RunSource;
+  status: RunStatus;
+  triggeredAt: Date;
+  scheduledFor: Date | null;
+  idempotencyKey: string | null;
+  triggerPayload: Record<string, unknown> | null;
+  /** A skipped or coalesced run's active issue; a skipped run's reason names it when read. */
+  linkedIssueId: string | null;
+  coalescedIntoRunId: string | null;
+  failureReason: string | null;
+  completedAt: Date | null;
+}
+
+/** An execution issue; numbered from its company's counter by the write. */
+export interface IssueInsert {
+  id: string;
+  companyId: string;
+  routineId: string;
+  /** The run that creates the issue: the issue is written only if the run is. */
+  runId: string;
+  projectId: string | null;
+  goalId: string | null;
+  parentId: string | null;
+  title: string;
+  description: string | null;
+  priority: string;
+  assigneeAgentId: string | null;
+  context: Record<string, unknown>;
+}
+
+/** A system comment; written only if its run is. */
+export interface CommentInsert {
+  companyId: string;
+  issueId: string;
+  runId: string;
+  body: string;
+}
+
+/** A webhook delivery's fingerprint, kept until `now() + retentionSec` (replay protection). */
+export interface ReplayInsert {
+  triggerId: string;
+  fingerprint: string;
+  retentionSec: number;
+}
+
+/** Only the fields to set (a present null is written). */
+export type Mark = { id: string } & Record<string, unknown>;
+
+/** Everything a plan of fires writes. */
+export interface FireRows {
+  runs: RunInsert[];
+  issues: IssueInsert[];
+  comments: CommentInsert[];
+  /** Fingerprints found absent or expired under the routines' locks. */
+  replays: ReplayInsert[];
+  /** Of the heartbeat runs that wake the issues' assignees. */
+  maxAttempts: number;
+  triggerMarks: Mark[];
+  routineMarks: Mark[];
+}
