@@ -16,7 +16,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 2,
     projects: [
-      { test: { name: "unit", include: ["test/domain/**/*.test.ts", "test/unit/**/*.test.ts"] } },
+      { test: { name: "unit", include: ["test/domain/**/*.test.ts", "test/unit/**/*.test.ts", "test/firing/plan.test.ts"] } },
       {
         test: {
           name: "pglite",
