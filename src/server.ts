@@ -16,7 +16,7 @@ import { createLogger } from "./logger";
 import { loadServerKey } from "./server-key";
 import { type Services, createServices } from "./services";
 import { createScheduler } from "./scheduler/scheduler";
-import { type Store, dbNow, openStore } from "./store/db";
+import { type Store, openStore } from "./store/db";
 import { migrate } from "./store/migrate";
 
 export interface RunningServer {
@@ -61,7 +61,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     }
     const url = await app.listen({ port: config.port, host: config.host });
     const scheduler = config.scheduler.enabled
-      ? createScheduler({ scheduling: services.scheduling, store, now: () => dbNow(store.db), log: logger.child({ component: "scheduler" }) })
+      ? createScheduler({ scheduling: services.scheduling, log: logger.child({ component: "scheduler" }) })
       : undefined;
     await scheduler?.start();
     logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");

@@ -9,7 +9,7 @@ import { loadConfig } from "../../src/config";
 import { createFiring } from "../../src/firing/batch";
 import { createSchedulingService } from "../../src/services/scheduling";
 import { createScheduler } from "../../src/scheduler/scheduler";
-import { dbNow, openStore } from "../../src/store/db";
+import { openStore } from "../../src/store/db";
 import { countQueries } from "./query-count";
 
 export interface WorkerStats {
@@ -38,7 +38,7 @@ const log = pino({ level: "error" }, pino.destination(2));
 let errors = 0;
 const countingLog = { error: (...a: Parameters<typeof log.error>) => (errors++, log.error(...a)), debug: () => {} };
 const firing = createFiring(config);
-const scheduling = createSchedulingService(store.db, config, firing, countingLog);
+const scheduling = createSchedulingService({ db: store.db, config, firing, log: countingLog, listen: store.listen });
 
 let since = Date.now();
 let cpu = process.cpuUsage();
@@ -62,8 +62,6 @@ scheduling.runDue = async (...args: Parameters<typeof runDue>) => {
 const knob = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
 const scheduler = createScheduler({
   scheduling,
-  store,
-  now: () => dbNow(store.db),
   log: countingLog,
   batchSize: knob("BENCH_BATCH_SIZE"),
   parallelBatches: knob("BENCH_PARALLEL_BATCHES"),

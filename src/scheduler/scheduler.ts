@@ -1,20 +1,16 @@
 /**
  * The scheduler loop of one process. It fires due triggers, then sleeps until the earliest
  * `nextRunAt` (capped), or until a NOTIFY says triggers changed — no fixed tick, no busy polling.
- * The time comes from `now()`, the database clock in production: every process of a cluster
- * agrees on it. Timers are injectable so tests drive the loop without sleeping.
+ * The time comes from the scheduling service's `now()`, the database clock: every process of a
+ * cluster agrees on it. The loop reaches the store only through that service. Timers are injectable
+ * so tests drive the loop without sleeping.
  */
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
-import { CHANNELS } from "../domain/channels";
 import type { SchedulingService, TickResult } from "../services/scheduling";
-import type { Store } from "../store/db";
 
 export interface SchedulerOptions {
-  scheduling: SchedulingService;
-  store: Pick<Store, "listen">;
-  /** The clock: the database's `now()` in production. */
-  now: () => Promise<Date>;
+  scheduling: Pick<SchedulingService, "runDue" | "earliestDue" | "now" | "onTriggersChanged">;
   log: Pick<Logger, "error" | "debug">;
   /** Longest sleep, so a lost NOTIFY delays work by at most this (default 60 s). */
   maxSleepMs?: number;
@@ -36,7 +32,13 @@ export interface SchedulerOptions {
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
 }
 
-export interface Scheduler extends EventEmitter {
+/** What the loop tells: a tick that claimed triggers (its totals), and each sleep it starts (in ms). */
+export interface SchedulerEvents {
+  fired: [TickResult];
+  sleep: [number];
+}
+
+export interface Scheduler extends EventEmitter<SchedulerEvents> {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Fires everything due now; the loop calls it, tests may too. */
@@ -44,14 +46,15 @@ export interface Scheduler extends EventEmitter {
 }
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
-  const { scheduling, store, now, log } = opts;
+  const { scheduling, log } = opts;
+  const now = () => scheduling.now();
   const maxSleepMs = opts.maxSleepMs ?? 60_000;
   const retryMs = opts.retryMs ?? 1_000;
   const contendedMs = opts.contendedMs ?? 50;
   const batchSize = opts.batchSize ?? 500;
   const parallelBatches = opts.parallelBatches ?? 2;
   const timers = opts.timers ?? { setTimeout, clearTimeout };
-  const events = new EventEmitter() as Scheduler;
+  const events = new EventEmitter<SchedulerEvents>() as Scheduler;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let loop: Promise<void> = Promise.resolve();
@@ -124,7 +127,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   events.start = async () => {
     if (running) return;
     running = true;
-    unlisten = await store.listen(CHANNELS.triggers, wake);
+    unlisten = await scheduling.onTriggersChanged(wake);
     schedule(0);
   };
   events.stop = async () => {

@@ -55,7 +55,7 @@ export function createServices(deps: ServiceDeps) {
     runStatus: { onIssueStatusChange },
     runs: createRunService(db, routines, groupCommit),
     backfill: createBackfillService(db, routines, firing),
-    scheduling: createSchedulingService(db, config, firing, deps.log),
+    scheduling: createSchedulingService({ db, config, firing, log: deps.log, listen: deps.listen }),
     webhooks: createWebhookFireService({ db, config, secretBox, clock, groupCommit }),
     cron: createCronService(deps.clock),
     issues: createIssueService(db, companies, { onStatusChange: (tx, issue) => onIssueStatusChange(tx, issue) }),

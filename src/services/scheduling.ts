@@ -15,7 +15,8 @@ import { nextAfter } from "../domain/cron";
 import { scheduleOf } from "../domain/trigger-kinds";
 import { type Firing, togetherOrOneByOne } from "../firing/batch";
 import type { FireRequest } from "../firing/plan";
-import type { Db, Executor } from "../store/db";
+import { CHANNELS } from "../domain/channels";
+import { type Db, type Executor, type Store, dbNow } from "../store/db";
 import { type DueTrigger, claimDueTriggers, earliestDue } from "../store/repos/due-triggers";
 
 export interface TickResult {
@@ -34,7 +35,16 @@ interface Owed {
   nextRunAt: Date | null;
 }
 
-export function createSchedulingService(db: Db, config: Pick<Config, "scheduler">, firing: Firing, log?: Pick<Logger, "error">) {
+export interface SchedulingDeps {
+  db: Db;
+  config: Pick<Config, "scheduler">;
+  firing: Firing;
+  log?: Pick<Logger, "error">;
+  /** LISTEN for NOTIFYs (`Store.listen`): wakes the loop when schedule triggers change. */
+  listen?: Store["listen"];
+}
+
+export function createSchedulingService({ db, config, firing, log, listen }: SchedulingDeps) {
   const { graceSec, catchUpCap } = config.scheduler;
 
   /** The occurrences a trigger owes (catch-up policy applied), the ones it drops, and its next run. */
@@ -110,6 +120,13 @@ export function createSchedulingService(db: Db, config: Pick<Config, "scheduler"
       };
     },
     earliestDue: () => earliestDue(db),
+    /** The database clock, the one every process of a cluster agrees on. */
+    now: () => dbNow(db),
+    /** Calls `wake` whenever schedule triggers change (on any process); returns how to stop. */
+    async onTriggersChanged(wake: () => void): Promise<() => Promise<void>> {
+      if (!listen) return async () => {};
+      return listen(CHANNELS.triggers, wake);
+    },
   };
 }
 

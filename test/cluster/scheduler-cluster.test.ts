@@ -38,8 +38,8 @@ describe(`${PROCESSES} scheduler processes on one PostgreSQL`, () => {
     }
     const schedulers = stores.map((store) => {
       const firing = createFiring(t.config);
-      const scheduling = createSchedulingService(store.db, t.config, firing);
-      return createScheduler({ scheduling, store, now: () => dbNow(store.db), log: pino({ level: "silent" }) });
+      const scheduling = createSchedulingService({ db: store.db, config: t.config, firing, listen: store.listen });
+      return createScheduler({ scheduling, log: pino({ level: "silent" }) });
     });
     const start = await dbNow(t.db.store.db);
     await Promise.all(schedulers.map((s) => s.start()));

@@ -3,7 +3,6 @@ import { once } from "node:events";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createScheduler } from "../../src/scheduler/scheduler";
-import { dbNow } from "../../src/store/db";
 import { seededApp } from "../helpers/app";
 
 const s = seededApp();
@@ -11,8 +10,6 @@ const s = seededApp();
 function startScheduler() {
   const scheduler = createScheduler({
     scheduling: s.t.services.scheduling,
-    store: s.t.db.store,
-    now: () => dbNow(s.t.db.store.db),
     log: pino({ level: "silent" }),
   });
   return scheduler;
