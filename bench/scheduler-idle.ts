@@ -6,7 +6,7 @@
  * Goal: < 1% CPU.
  */
 import { sql } from "drizzle-orm";
-import { claimDueTriggers, earliestDue } from "../src/store/repos/due-triggers";
+import { dueTriggersRepo } from "../src/store/repos/due-triggers";
 import { type Executor, dbNow } from "../src/store/db";
 import { withBenchDatabase } from "./lib/db";
 import { startSchedulers } from "./lib/schedulers";
@@ -53,8 +53,8 @@ await withBenchDatabase(async ({ url, store }) => {
     cpuPctOfOneCore: cpuPct,
     cpuMs: stats.cpuMs,
     queriesPerMinute: Math.round((stats.queries / stats.elapsedMs) * 60_000 * 10) / 10,
-    claimRoundTripMs: await roundTripMs(db, (tx) => claimDueTriggers(tx, now, 100)),
-    earliestDueRoundTripMs: await roundTripMs(db, (tx) => earliestDue(tx)),
+    claimRoundTripMs: await roundTripMs(db, (tx) => dueTriggersRepo.claim(tx, now, 100)),
+    earliestDueRoundTripMs: await roundTripMs(db, (tx) => dueTriggersRepo.earliestDue(tx)),
     goalCpuPct: 1,
     met: cpuPct < 1,
   });

@@ -14,7 +14,8 @@ import type { Logger } from "pino";
 import { type BackoffOptions, retryDelayMs } from "../domain/backoff";
 import type { HeartbeatDispatchService } from "../services/heartbeat-dispatch";
 import type { Store } from "../store/db";
-import { HEARTBEAT_CHANNEL, type HeartbeatRunRow } from "../store/repos/heartbeat-runs";
+import { CHANNELS } from "../domain/channels";
+import type { HeartbeatRunRow } from "../store/repos/heartbeat-runs";
 import type { Adapter, AttemptResult } from "./adapter";
 import { createWakeSignal } from "../lib/wake-signal";
 
@@ -128,7 +129,7 @@ export function createDispatcher(o: DispatcherOptions) {
     async start(): Promise<void> {
       if (loopDone) return;
       stopping = false;
-      unlisten = await o.listen(HEARTBEAT_CHANNEL, () => wake.notify());
+      unlisten = await o.listen(CHANNELS.heartbeatRuns, () => wake.notify());
       loopDone = loop();
       o.logger?.info({ workerId }, "dispatcher started");
     },

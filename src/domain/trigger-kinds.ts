@@ -32,12 +32,6 @@ export interface Webhook {
   replayWindowSec: number;
 }
 
-export interface Api {
-  kind: "api";
-}
-
-export type TriggerSpec = Schedule | Webhook | Api;
-
 /** The schedule of a schedule trigger, or null for another kind. */
 export function scheduleOf(t: Pick<TriggerColumns, "kind" | "cronExpression" | "timezone">): Schedule | null {
   if (t.kind !== "schedule" || !t.cronExpression) return null;
@@ -52,9 +46,4 @@ export function webhookOf(t: Pick<TriggerColumns, "kind" | "signingMode" | "repl
     signingMode: t.signingMode ?? TRIGGER_DEFAULTS.signingMode,
     replayWindowSec: t.replayWindowSec ?? TRIGGER_DEFAULTS.replayWindowSec,
   };
-}
-
-/** A trigger's kind and its fields, defaults applied. */
-export function specOf(t: TriggerColumns): TriggerSpec {
-  return scheduleOf(t) ?? webhookOf(t) ?? { kind: "api" };
 }

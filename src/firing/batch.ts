@@ -12,7 +12,7 @@
 import crypto from "node:crypto";
 import { OPEN_ISSUE_STATUSES } from "../domain/enums";
 import type { Db, Executor, Tx } from "../store/db";
-import { readBatchContext } from "../store/repos/fire/context";
+import { fireRepo } from "../store/repos/fire";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
 import type { TriggerRow } from "../store/repos/triggers";
@@ -73,7 +73,7 @@ async function openBatch(tx: Executor, scope: BatchScope, o: { maxAttempts: numb
     ? new Map(scope.claimed.map((c) => [c.routine.id, c.routine]))
     : await routinesRepo.lockMany(tx, [...new Set(fires.map((f) => f.routineId))].sort());
   const needsActive = [...routines.values()].filter((r) => r.concurrencyPolicy !== "always_enqueue").map((r) => r.id);
-  const context = await readBatchContext(tx, {
+  const context = await fireRepo.context(tx, {
     triggerIds: scope.claimed ? [] : [...new Set(fires.flatMap((f) => (f.triggerId ? [f.triggerId] : [])))],
     activeFor: needsActive,
     openStatuses: OPEN_ISSUE_STATUSES,

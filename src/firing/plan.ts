@@ -18,7 +18,7 @@ import { coalescedComment, decideConcurrency } from "../domain/concurrency";
 import type { RunSource } from "../domain/enums";
 import { webhookOf } from "../domain/trigger-kinds";
 import { replayRetentionSec } from "../domain/webhook-auth/retention";
-import type { CommentInsert, IssueInsert, ReplayInsert, RunInsert } from "../store/repos/fire/rows";
+import type { CommentInsert, IssueInsert, ReplayInsert, RunInsert } from "../store/repos/fire";
 import type { RoutineRow } from "../store/repos/routines";
 import type { RunRow } from "../store/repos/runs";
 import type { TriggerRow } from "../store/repos/triggers";

@@ -1,6 +1,6 @@
 /** The flush: a plan of fires as the rows the write statement takes (`store/repos/fire/write.ts`). */
 import type { Executor } from "../store/db";
-import { writeFires } from "../store/repos/fire/write";
+import { fireRepo } from "../store/repos/fire";
 import type { RunRow } from "../store/repos/runs";
 import { type FirePlan, isEmptyPlan } from "./plan";
 
@@ -9,7 +9,7 @@ export type PlanWriter = (tx: Executor, plan: FirePlan, o: { maxAttempts: number
 
 export const writePlan: PlanWriter = async (tx, plan, { maxAttempts, returning }) => {
   if (isEmptyPlan(plan)) return new Map();
-  const written = await writeFires(
+  const written = await fireRepo.write(
     tx,
     {
       runs: plan.runs,

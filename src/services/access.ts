@@ -2,10 +2,6 @@
 import type { Actor } from "../domain/actor";
 import { forbidden } from "../domain/errors";
 
-export function isBoard(actor: Actor): boolean {
-  return actor.kind === "board";
-}
-
 /** Agents act only inside their own company. */
 export function assertCompanyAccess(actor: Actor, companyId: string): void {
   if (actor.kind === "agent" && actor.companyId !== companyId) {

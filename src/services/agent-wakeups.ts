@@ -3,7 +3,7 @@
  * waiters of the agent named in each NOTIFY.
  */
 import type { Store } from "../store/db";
-import { HEARTBEAT_CHANNEL } from "../store/repos/heartbeat-runs";
+import { CHANNELS } from "../domain/channels";
 import { type WakeSignal, createWakeSignal } from "../lib/wake-signal";
 
 export interface Waiter {
@@ -25,7 +25,7 @@ export function createAgentWakeups(listen: Store["listen"] | undefined) {
     /** Starts listening (once per process) and registers a waiter for `agentId`. */
     async subscribe(agentId: string): Promise<Waiter> {
       if (listen) {
-        listening ??= listen(HEARTBEAT_CHANNEL, onNotify).catch((err) => {
+        listening ??= listen(CHANNELS.heartbeatRuns, onNotify).catch((err) => {
           listening = undefined;
           throw err;
         });

@@ -7,7 +7,7 @@ import { changeStatus } from "../domain/routine-lifecycle";
 import type { CreateRoutineBody, ListRoutinesQuery, UpdateRoutineBody } from "../domain/schemas/routines";
 import type { Db, Executor } from "../store/db";
 import { agentsRepo } from "../store/repos/agents";
-import { issuesRepo, openExecutionsByRoutine } from "../store/repos/issues";
+import { issuesRepo } from "../store/repos/issues";
 import { goalsRepo, projectsRepo } from "../store/repos/projects";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { runsRepo } from "../store/repos/runs";
@@ -15,7 +15,7 @@ import { triggersRepo } from "../store/repos/triggers";
 import { assertCompanyAccess, assertManagesRoutine } from "./access";
 import type { CompanyService } from "./companies";
 import { recomputeScheduleTriggers } from "./next-run";
-import { presentIssueSummary, presentRoutine, presentTrigger, presentTriggerSummary } from "./views";
+import { presentIssueSummary, presentTrigger, presentTriggerSummary } from "./views";
 
 const RECENT_RUNS = 25;
 
@@ -55,10 +55,10 @@ export function createRoutineService(db: Db, config: Pick<Config, "publicUrl">, 
       const [triggers, lastRuns, active] = await Promise.all([
         triggersRepo.listByRoutines(db, ids),
         runsRepo.lastRuns(db, ids),
-        openExecutionsByRoutine(db, ids, OPEN_ISSUE_STATUSES),
+        issuesRepo.openExecutions(db, ids, OPEN_ISSUE_STATUSES),
       ]);
       return rows.map((r) => ({
-        ...presentRoutine(r),
+        ...r,
         triggers: triggers.filter((t) => t.routineId === r.id).map(presentTriggerSummary),
         lastRun: lastRuns.get(r.id) ?? null,
         activeIssue: active.has(r.id) ? presentIssueSummary(active.get(r.id)!) : null,
@@ -73,10 +73,10 @@ export function createRoutineService(db: Db, config: Pick<Config, "publicUrl">, 
         r.parentIssueId ? issuesRepo.get(db, r.parentIssueId) : undefined,
         triggersRepo.listByRoutine(db, r.id),
         runsRepo.listByRoutine(db, r.id, { limit: RECENT_RUNS }),
-        issuesRepo.findOpenExecution(db, r.id, OPEN_ISSUE_STATUSES),
+        issuesRepo.openExecutions(db, [r.id], OPEN_ISSUE_STATUSES).then((found) => found.get(r.id)),
       ]);
       return {
-        ...presentRoutine(r),
+        ...r,
         project: project ? { id: project.id, name: project.name } : null,
         assignee: assignee ? { id: assignee.id, name: assignee.name, role: assignee.role, title: assignee.title } : null,
         parentIssue: parentIssue ? presentIssueSummary(parentIssue) : null,
@@ -93,17 +93,15 @@ export function createRoutineService(db: Db, config: Pick<Config, "publicUrl">, 
       }
       await checkReferences(db, companyId, body);
       const agentId = actor.kind === "agent" ? actor.agentId : null;
-      return presentRoutine(
-        await routinesRepo.insert(db, {
-          ...body,
-          companyId,
-          description: body.description ?? null,
-          goalId: body.goalId ?? null,
-          parentIssueId: body.parentIssueId ?? null,
-          createdByAgentId: agentId,
-          updatedByAgentId: agentId,
-        }),
-      );
+      return routinesRepo.insert(db, {
+        ...body,
+        companyId,
+        description: body.description ?? null,
+        goalId: body.goalId ?? null,
+        parentIssueId: body.parentIssueId ?? null,
+        createdByAgentId: agentId,
+        updatedByAgentId: agentId,
+      });
     },
 
     async update(actor: Actor, id: string, body: UpdateRoutineBody) {
@@ -122,7 +120,7 @@ export function createRoutineService(db: Db, config: Pick<Config, "publicUrl">, 
           updatedByAgentId: actor.kind === "agent" ? actor.agentId : current.updatedByAgentId,
         });
         if (change.resumed) await recomputeScheduleTriggers(tx, id);
-        return presentRoutine(row);
+        return row;
       });
     },
   };

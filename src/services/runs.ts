@@ -3,7 +3,7 @@ import type { Actor } from "../domain/actor";
 import { badRequest } from "../domain/errors";
 import type { ListRunsQuery, ManualRunBody } from "../domain/schemas/runs";
 import type { Db } from "../store/db";
-import { issuesByIds } from "../store/repos/issues";
+import { issuesRepo } from "../store/repos/issues";
 import { runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
 import { refusalError } from "../firing/refusals";
@@ -47,7 +47,7 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
       }
       const runs = await runsRepo.listByRoutine(db, routineId, { limit: query.limit, status: query.status, before });
       const [issues, triggers] = await Promise.all([
-        issuesByIds(db, runs.flatMap((r) => (r.linkedIssueId ? [r.linkedIssueId] : []))),
+        issuesRepo.byIds(db, runs.flatMap((r) => (r.linkedIssueId ? [r.linkedIssueId] : []))),
         triggersRepo.listByRoutine(db, routineId),
       ]);
       return runs.map((run) => {

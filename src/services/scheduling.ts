@@ -17,7 +17,7 @@ import { type Firing, togetherOrOneByOne } from "../firing/batch";
 import type { FireRequest } from "../firing/plan";
 import { CHANNELS } from "../domain/channels";
 import { type Db, type Executor, type Store, dbNow } from "../store/db";
-import { type DueTrigger, claimDueTriggers, earliestDue } from "../store/repos/due-triggers";
+import { type DueTrigger, dueTriggersRepo } from "../store/repos/due-triggers";
 
 export interface TickResult {
   triggers: number;
@@ -94,7 +94,7 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
       let claimed = 0;
       const results = await togetherOrOneByOne(db, {
         items: async (tx) => {
-          const { due } = await claimDueTriggers(tx, now, batchSize);
+          const { due } = await dueTriggersRepo.claim(tx, now, batchSize);
           claimed = due.length;
           return due;
         },
@@ -119,7 +119,7 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
         more: claimed === batchSize,
       };
     },
-    earliestDue: () => earliestDue(db),
+    earliestDue: () => dueTriggersRepo.earliestDue(db),
     /** The database clock, the one every process of a cluster agrees on. */
     now: () => dbNow(db),
     /** Calls `wake` whenever schedule triggers change (on any process); returns how to stop. */

@@ -1,13 +1,9 @@
 /** How rows are shown over the API: what is public, what is never shown (secrets). */
 import type { IssueRow } from "../store/repos/issues";
-import type { RoutineRow } from "../store/repos/routines";
-import type { RunRow } from "../store/repos/runs";
 import type { TriggerRow } from "../store/repos/triggers";
 
 export const webhookUrl = (publicUrl: string, publicId: string) =>
   `${publicUrl}/api/routine-triggers/public/${publicId}/fire`;
-
-export const presentRoutine = (row: RoutineRow) => row;
 
 export function presentTrigger(row: TriggerRow, publicUrl: string) {
   const { secretCiphertext: _secret, ...rest } = row;
@@ -36,5 +32,3 @@ export const presentIssueSummary = (row: IssueRow) => ({
   priority: row.priority,
   updatedAt: row.updatedAt,
 });
-
-export const presentRun = (row: RunRow) => row;

@@ -6,7 +6,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PreparedQueryConfig } from "drizzle-orm/pg-core";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { type SQL, sql } from "drizzle-orm";
@@ -148,23 +148,18 @@ export function pgArray(values: readonly string[], type: "uuid" | "text"): SQL {
   return sql`${literal}::${sql.raw(type)}[]`;
 }
 
-interface PreparingSession {
-  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
-  prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: false): {
-    execute(): Promise<{ rows: unknown[] }>;
-  };
-}
-
 /**
  * `queryRows` as a named prepared statement: on PostgreSQL each connection parses and plans it once, not on
  * every call (for the big statements of the fire path, planning cost about as much as running). The name
  * is the hash of the text, so a statement whose text changes is simply another statement. PGlite runs it
  * as an ordinary query.
  */
+/** Compiles SQL to text and parameters, as the drivers do (the dialect is stateless). */
+const dialect = new PgDialect();
+
 export async function queryPrepared<T>(db: Executor, query: SQL): Promise<T[]> {
-  const session = (db as unknown as { _: { session: PreparingSession } })._.session;
-  const compiled = session.dialect.sqlToQuery(query);
+  const compiled = dialect.sqlToQuery(query);
   const name = `routined_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 16)}`;
-  const result = await session.prepareQuery(compiled, undefined, name, false).execute();
-  return result.rows as T[];
+  const prepared = db._.session.prepareQuery<PreparedQueryConfig & { execute: { rows: T[] } }>(compiled, undefined, name, false);
+  return (await prepared.execute()).rows;
 }

@@ -21,7 +21,7 @@ export interface DueTrigger {
 const enabledSchedule = sql`${routineTriggers.kind} = 'schedule' and ${routineTriggers.enabled} and ${routineTriggers.nextRunAt} is not null`;
 
 /** Due triggers and their routines, oldest due first; `txNow` is the transaction's `now()`. */
-export async function claimDueTriggers(tx: Executor, now: Date, limit: number): Promise<{ due: DueTrigger[]; txNow: Date | null }> {
+async function claim(tx: Executor, now: Date, limit: number): Promise<{ due: DueTrigger[]; txNow: Date | null }> {
   // Raw SQL, prepared: a burst claims hundreds of batches, and building this with the query builder cost
   // more than running it.
   const rows = await queryPrepared<{ trigger: unknown; routine: unknown; tx_now: string | Date }>(
@@ -43,7 +43,7 @@ export async function claimDueTriggers(tx: Executor, now: Date, limit: number): 
 }
 
 /** When the scheduler next has work: the earliest `nextRunAt` of an enabled trigger of an active routine. */
-export async function earliestDue(db: Executor): Promise<Date | null> {
+async function earliestDue(db: Executor): Promise<Date | null> {
   // ORDER BY … LIMIT 1 walks the due index and stops at the first active routine; min() would join them all.
   const [row] = await db
     .select({ at: routineTriggers.nextRunAt })
@@ -54,3 +54,5 @@ export async function earliestDue(db: Executor): Promise<Date | null> {
     .limit(1);
   return row?.at ?? null;
 }
+
+export const dueTriggersRepo = { claim, earliestDue };

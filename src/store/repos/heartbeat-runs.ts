@@ -16,9 +16,6 @@ import { runStatusRepo } from "./run-status";
 export type HeartbeatRunRow = typeof heartbeatRuns.$inferSelect;
 export type RoutineRunRow = typeof routineRuns.$inferSelect;
 
-/** NOTIFY channel; the payload is the agent id. Dispatchers and long-polling agents listen to it. */
-export const HEARTBEAT_CHANNEL = CHANNELS.heartbeatRuns;
-
 export interface EnqueueHeartbeatRun {
   companyId: string;
   agentId: string;
@@ -39,7 +36,7 @@ export async function enqueueHeartbeatRun(tx: Executor, values: EnqueueHeartbeat
 
 /** Wakes whoever waits for this agent's runs (dispatchers, a long-polling agent). */
 export async function notifyAgent(db: Executor, agentId: string): Promise<void> {
-  await notify(db, HEARTBEAT_CHANNEL, agentId);
+  await notify(db, CHANNELS.heartbeatRuns, agentId);
 }
 
 /** How a claim holder ends its attempt. `scheduled_retry` needs `retryDelayMs`. */

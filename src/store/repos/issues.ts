@@ -92,22 +92,6 @@ export const issuesRepo = {
   isSelfOrAncestor: (db: Executor, id: string, ancestorId: string) => isSelfOrAncestor(db, "issues", id, ancestorId),
   /** Serialises re-parenting in the company's issue tree until the transaction ends. */
   lockTree: (db: Executor, companyId: string) => lockTree(db, "issues", companyId),
-  /** The newest open execution issue of a routine: its active execution, if any. */
-  async findOpenExecution(db: Executor, routineId: string, openStatuses: readonly IssueStatus[]): Promise<IssueRow | undefined> {
-    const [row] = await db
-      .select()
-      .from(issues)
-      .where(
-        and(
-          eq(issues.originKind, "routine_execution"),
-          eq(issues.originId, routineId),
-          inArray(issues.status, [...openStatuses]),
-        ),
-      )
-      .orderBy(desc(issues.createdAt))
-      .limit(1);
-    return row;
-  },
   async insertComment(db: Executor, values: typeof issueComments.$inferInsert): Promise<IssueCommentRow> {
     const [row] = await db.insert(issueComments).values(values).returning();
     return row!;
@@ -115,11 +99,27 @@ export const issuesRepo = {
   async listComments(db: Executor, issueId: string): Promise<IssueCommentRow[]> {
     return db.select().from(issueComments).where(eq(issueComments.issueId, issueId)).orderBy(asc(issueComments.createdAt));
   },
+  /** The newest open execution issue of each routine (its active execution), by routine id. */
+  async openExecutions(db: Executor, routineIds: string[], openStatuses: readonly IssueStatus[]): Promise<Map<string, IssueRow>> {
+    if (routineIds.length === 0) return new Map();
+    const rows = await queryPrepared<Record<string, unknown>>(db, activeExecutionsQuery(routineIds, openStatuses));
+    return new Map(
+      rows.map((raw) => {
+        const row = rowOf(issues, raw);
+        return [row.originId!, row];
+      }),
+    );
+  },
+  async byIds(db: Executor, ids: string[]): Promise<Map<string, IssueRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db.select().from(issues).where(inArray(issues.id, [...new Set(ids)]));
+    return new Map(rows.map((r) => [r.id, r]));
+  },
 };
 
 /**
  * The newest open execution issue of each of `routineIds` (its active execution), as a query to select
- * from: the one definition the scheduler, the webhook batch and a single fire all read.
+ * from: the one definition every fire batch and the routine views read.
  */
 export function activeExecutionsQuery(routineIds: readonly string[], openStatuses: readonly IssueStatus[]): SQL {
   return sql`select distinct on (origin_id) * from issues
@@ -128,25 +128,3 @@ export function activeExecutionsQuery(routineIds: readonly string[], openStatuse
               order by origin_id, created_at desc`;
 }
 
-/** The newest open execution issue of each routine (its active execution). */
-export async function openExecutionsByRoutine(
-  db: Executor,
-  routineIds: string[],
-  openStatuses: readonly IssueStatus[],
-): Promise<Map<string, IssueRow>> {
-  if (routineIds.length === 0) return new Map();
-  // Prepared: the scheduler asks this once per batch of a burst.
-  const rows = await queryPrepared<Record<string, unknown>>(db, activeExecutionsQuery(routineIds, openStatuses));
-  return new Map(
-    rows.map((raw) => {
-      const row = rowOf(issues, raw);
-      return [row.originId!, row];
-    }),
-  );
-}
-
-export async function issuesByIds(db: Executor, ids: string[]): Promise<Map<string, IssueRow>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.select().from(issues).where(inArray(issues.id, [...new Set(ids)]));
-  return new Map(rows.map((r) => [r.id, r]));
-}

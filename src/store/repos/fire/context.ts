@@ -41,7 +41,7 @@ const NO_TRIGGER = "00000000-0000-0000-0000-000000000000";
 /** A run as `json_agg` gives it, with its linked issue's identifier (for its reason). */
 const runWithIdentifier = sql.raw(`r.*, (select i.identifier from issues i where i.id = r.linked_issue_id) as ${LINKED_IDENTIFIER}`);
 
-export async function readBatchContext(tx: Executor, q: BatchContextQuery): Promise<BatchContext> {
+async function readBatchContext(tx: Executor, q: BatchContextQuery): Promise<BatchContext> {
   const keys = JSON.stringify(q.keys.map((k) => ({ routine_id: k.routineId, trigger_id: k.triggerId ?? NO_TRIGGER, key: k.key })));
   const slots = JSON.stringify(q.slots.map((s) => ({ trigger_id: s.triggerId, scheduled_for: s.scheduledFor })));
   const fingerprints = JSON.stringify(q.fingerprints.map((f) => ({ trigger_id: f.triggerId, fingerprint: f.fingerprint })));
@@ -84,3 +84,5 @@ export async function readBatchContext(tx: Executor, q: BatchContextQuery): Prom
     live: new Set(row!.live ?? []),
   };
 }
+
+export { readBatchContext };
