@@ -10,6 +10,7 @@ import type { Store } from "../../src/store/db";
 import type { RunRow } from "../../src/store/repos/runs";
 import { seededApp } from "../helpers/app";
 import { paperclip } from "../helpers/webhooks";
+import { addRoutine } from "../helpers/world";
 
 const s = seededApp();
 const others: Store[] = [];
@@ -20,12 +21,8 @@ const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<"pending">((resolve) => setTimeout(() => resolve("pending"), ms))]);
 
 async function hook(concurrencyPolicy: string) {
-  const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
-    body: { title: `lock wait ${concurrencyPolicy}`, assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy },
-  });
-  const created = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
-  const { trigger, secretMaterial } = created.body;
-  return { routineId: routine.body.id as string, path: `/api/routine-triggers/public/${trigger.publicId}/fire`, secret: secretMaterial.webhookSecret as string };
+  const { routineId, trigger } = await addRoutine(s, { routine: { title: `lock wait ${concurrencyPolicy}`, concurrencyPolicy }, trigger: { kind: "webhook", signingMode: "hmac_sha256" } });
+  return { routineId, path: trigger!.path, secret: trigger!.secret };
 }
 
 /**

@@ -2,17 +2,16 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
 import { seededApp } from "../helpers/app";
+import { addRoutine } from "../helpers/world";
 
 const s = seededApp();
 
 async function routineWithSchedule(cronExpression: string, timezone = "UTC", fields: object = {}) {
-  const routine = (
-    await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
-      body: { title: "nightly", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
-    })
-  ).body;
-  const trigger = (await s.t.request("POST", `/api/routines/${routine.id}/triggers`, { body: { kind: "schedule", cronExpression, timezone } })).body.trigger;
-  return { routineId: routine.id as string, triggerId: trigger.id as string };
+  const { routineId, trigger } = await addRoutine(s, {
+    routine: { title: "nightly", concurrencyPolicy: "always_enqueue", ...fields },
+    trigger: { kind: "schedule", cronExpression, timezone },
+  });
+  return { routineId, triggerId: trigger!.id };
 }
 const backfill = (routineId: string, body: object, token?: string) =>
   s.t.request("POST", `/api/routines/${routineId}/backfill`, { body, token });

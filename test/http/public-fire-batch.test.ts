@@ -8,22 +8,13 @@ import { describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
 import { seededApp } from "../helpers/app";
 import { paperclip } from "../helpers/webhooks";
+import { addRoutine } from "../helpers/world";
 
 const s = seededApp({ env: { ROUTINED_WEBHOOK_RATE_PER_TRIGGER: "100000", ROUTINED_WEBHOOK_RATE_PER_IP: "100000" } });
 
 async function hook(concurrencyPolicy: string) {
-  const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
-    body: { title: `batch ${concurrencyPolicy}`, assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy },
-  });
-  const created = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
-  expect(created.status).toBe(201);
-  const { trigger, secretMaterial } = created.body;
-  return {
-    routineId: routine.body.id as string,
-    triggerId: trigger.id as string,
-    path: `/api/routine-triggers/public/${trigger.publicId}/fire`,
-    secret: secretMaterial.webhookSecret as string,
-  };
+  const { routineId, trigger } = await addRoutine(s, { routine: { title: `batch ${concurrencyPolicy}`, concurrencyPolicy }, trigger: { kind: "webhook", signingMode: "hmac_sha256" } });
+  return { routineId, triggerId: trigger!.id, path: trigger!.path, secret: trigger!.secret };
 }
 
 const triggerIdOf = (h: { triggerId: string }) => h.triggerId;

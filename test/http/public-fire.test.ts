@@ -9,6 +9,7 @@ import type { Clock } from "../../src/domain/clock";
 import { queryRows } from "../../src/store/db";
 import { type TestApp, createTestApp, seedWorld } from "../helpers/app";
 import { type HeaderList, github, paperclip, rawRequest, standard } from "../helpers/webhooks";
+import { addRoutine } from "../helpers/world";
 
 let nowMs = Math.floor(Date.now() / 1000) * 1000;
 const clock: Clock = { now: () => new Date(nowMs) };
@@ -32,26 +33,15 @@ async function makeTrigger(
   signingMode: string,
   opts: { enabled?: boolean; routineStatus?: "paused" | "archived"; app?: TestApp; world?: typeof w } = {},
 ): Promise<Fixture> {
-  const app = opts.app ?? t;
-  const world = opts.world ?? w;
-  const routine = await app.request("POST", `/api/companies/${world.company.id}/routines`, {
-    body: { title: `hook ${signingMode}`, assigneeAgentId: world.agent.id, projectId: world.project.id, concurrencyPolicy: "always_enqueue" },
-  });
-  const created = await app.request("POST", `/api/routines/${routine.body.id}/triggers`, {
-    body: { kind: "webhook", signingMode, enabled: opts.enabled ?? true, replayWindowSec: WINDOW },
-  });
-  expect(created.status).toBe(201);
-  if (opts.routineStatus) {
-    expect((await app.request("PATCH", `/api/routines/${routine.body.id}`, { body: { status: opts.routineStatus } })).status).toBe(200);
-  }
-  const { trigger, secretMaterial } = created.body;
-  return {
-    publicId: trigger.publicId,
-    secret: secretMaterial.webhookSecret,
-    triggerId: trigger.id,
-    routineId: routine.body.id,
-    path: `/api/routine-triggers/public/${trigger.publicId}/fire`,
-  };
+  const { routineId, trigger } = await addRoutine(
+    { t: opts.app ?? t, w: opts.world ?? w },
+    {
+      routine: { title: `hook ${signingMode}`, concurrencyPolicy: "always_enqueue" },
+      trigger: { kind: "webhook", signingMode, enabled: opts.enabled ?? true, replayWindowSec: WINDOW },
+      status: opts.routineStatus,
+    },
+  );
+  return { publicId: trigger!.body.publicId, secret: trigger!.secret, triggerId: trigger!.id, routineId, path: trigger!.path };
 }
 
 const FIXTURES = ["bearer", "hmac", "github", "standard", "disabled", "paused", "archived"] as const;

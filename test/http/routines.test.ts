@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOARD_TOKEN, type TestApp, createTestApp, seedWorld } from "../helpers/app";
+import { addRoutine } from "../helpers/world";
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof seedWorld>>;
@@ -13,12 +14,7 @@ afterAll(() => t.close());
 
 const board = () => BOARD_TOKEN;
 
-async function createRoutine(overrides: Record<string, unknown> = {}, token = board()) {
-  return t.request("POST", `/api/companies/${w.company.id}/routines`, {
-    token,
-    body: { title: "Weekly CEO briefing", assigneeAgentId: w.agent.id, projectId: w.project.id, ...overrides },
-  });
-}
+const createRoutine = async (overrides: Record<string, unknown> = {}, token = board()) => (await addRoutine({ t, w }, { routine: overrides, token })).response;
 
 describe("creating routines", () => {
   it("creates a routine with the spec's defaults", async () => {

@@ -1,15 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { issuesRepo } from "../../src/store/repos/issues";
 import { seededApp } from "../helpers/app";
+import { addRoutine } from "../helpers/world";
 
 const s = seededApp();
 
-async function newRoutine(fields: Record<string, unknown> = {}) {
-  const res = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
-    body: { title: "Triage inbox", description: "Read and sort", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, ...fields },
-  });
-  return res.body.id as string;
-}
+const newRoutine = async (fields: Record<string, unknown> = {}) =>
+  (await addRoutine(s, { routine: { title: "Triage inbox", description: "Read and sort", ...fields } })).routineId;
 const run = (routineId: string, body: object = {}, token?: string) =>
   s.t.request("POST", `/api/routines/${routineId}/run`, { body, token });
 const runs = (routineId: string, query = "") => s.t.request("GET", `/api/routines/${routineId}/runs${query}`);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
 import { runReason } from "../../src/domain/run-reasons";
 import { seededApp } from "../helpers/app";
+import { addRoutine } from "../helpers/world";
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -15,12 +16,8 @@ const s = seededApp({ env: { ROUTINED_CATCH_UP_CAP: "3" } });
 afterEach(() => s.t.db.store.db.execute(sql`update routine_triggers set enabled = false`));
 
 async function scheduled(fields: Record<string, unknown> = {}, cronExpression = "*/5 * * * *") {
-  const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
-    body: { title: "report", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue", ...fields },
-  });
-  const trigger = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression } });
-  expect(trigger.status).toBe(201);
-  return { routineId: routine.body.id as string, triggerId: trigger.body.trigger.id as string, N: new Date(trigger.body.trigger.nextRunAt).getTime() };
+  const { routineId, trigger } = await addRoutine(s, { routine: { title: "report", concurrencyPolicy: "always_enqueue", ...fields }, trigger: { kind: "schedule", cronExpression } });
+  return { routineId, triggerId: trigger!.id, N: trigger!.nextRunAtMs };
 }
 
 const tick = (ms: number) => s.t.services.scheduling.runDue(new Date(ms));

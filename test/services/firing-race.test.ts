@@ -12,16 +12,12 @@ import { fireTogether } from "../../src/services/group-commit";
 import { type Executor, queryRows } from "../../src/store/db";
 import type { RunRow } from "../../src/store/repos/runs";
 import { seededApp } from "../helpers/app";
+import { addRoutine } from "../helpers/world";
 
 const N = 200;
 const s = seededApp();
 
-async function routineWith(concurrencyPolicy: string) {
-  const res = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
-    body: { title: `race ${concurrencyPolicy}`, assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy },
-  });
-  return res.body.id as string;
-}
+const routineWith = async (concurrencyPolicy: string) => (await addRoutine(s, { routine: { title: `race ${concurrencyPolicy}`, concurrencyPolicy } })).routineId;
 
 /** One fire in a transaction of its own: a batch of one. */
 async function fireAlone(tx: Executor, request: FireRequest): Promise<RunRow> {

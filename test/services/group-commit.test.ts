@@ -13,15 +13,13 @@ import { createGroupCommit } from "../../src/services/group-commit";
 import { deliveryRequest } from "../../src/services/webhook-fire";
 import { triggersRepo } from "../../src/store/repos/triggers";
 import { seededApp } from "../helpers/app";
+import { addRoutine } from "../helpers/world";
 
 const s = seededApp();
 
 async function webhookTrigger() {
-  const routine = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
-    body: { title: "deliveries", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue" },
-  });
-  const created = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "webhook", signingMode: "hmac_sha256" } });
-  return (await triggersRepo.get(s.t.db.store.db, created.body.trigger.id))!;
+  const { trigger } = await addRoutine(s, { routine: { title: "deliveries", concurrencyPolicy: "always_enqueue" }, trigger: { kind: "webhook", signingMode: "hmac_sha256" } });
+  return (await triggersRepo.get(s.t.db.store.db, trigger!.id))!;
 }
 
 describe("webhook deliveries", () => {
