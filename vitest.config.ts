@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 /** Tests that touch the database run twice: on embedded PGlite and on a real PostgreSQL server. */
 const databaseTests = [
@@ -8,7 +8,12 @@ const databaseTests = [
   "test/scheduler/**/*.test.ts",
   "test/dispatch/**/*.test.ts",
   "test/e2e/**/*.test.ts",
+  "test/firing/**/*.test.ts",
 ];
+
+/** Tests that need no database, though they sit beside database tests of their layer (test/ mirrors src/). */
+const unitTests = ["test/domain/**/*.test.ts", "test/lib/**/*.test.ts", "test/firing/plan.test.ts", "test/http/database-unavailable.test.ts"];
+const notUnit = [...configDefaults.exclude, ...unitTests.filter((t) => !t.includes("*"))];
 
 export default defineConfig({
   test: {
@@ -16,12 +21,13 @@ export default defineConfig({
     hookTimeout: 120_000,
     maxWorkers: 2,
     projects: [
-      { test: { name: "unit", include: ["test/domain/**/*.test.ts", "test/unit/**/*.test.ts", "test/firing/plan.test.ts"] } },
+      { test: { name: "unit", include: unitTests } },
       {
         test: {
           name: "pglite",
           // embedded tests exercise the PGlite data directory itself
           include: [...databaseTests, "test/embedded/**/*.test.ts"],
+          exclude: notUnit,
           env: { ROUTINED_TEST_ENGINE: "pglite" },
           // Workers keep PGlite's compiled WebAssembly and a migrated image between files.
           isolate: false,
@@ -34,6 +40,7 @@ export default defineConfig({
           name: "postgres",
           // cluster tests need several processes on one server: PostgreSQL only
           include: [...databaseTests, "test/cluster/**/*.test.ts"],
+          exclude: notUnit,
           env: { ROUTINED_TEST_ENGINE: "postgres" },
           globalSetup: ["test/helpers/postgres-global-setup.ts"],
           testTimeout: 30_000,
