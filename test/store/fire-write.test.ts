@@ -1,0 +1,103 @@
+/**
+ * The fire write's CTE groups, each read on its own: a group is a piece of one statement, so each is run here
+ * with only the groups it needs, against a real database.
+ */
+import crypto from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/store/db";
+import { companiesRepo } from "../../src/store/repos/companies";
+import type { RunInsert } from "../../src/store/repos/fire";
+import { commentsWritten, executionIssuesWritten, runsWritten } from "../../src/store/repos/fire/write";
+import { issuesRepo } from "../../src/store/repos/issues";
+import { takeIssueNumber } from "../../src/store/repos/issue-numbers";
+import { routinesRepo } from "../../src/store/repos/routines";
+import { runsRepo } from "../../src/store/repos/runs";
+import { type TestDatabase, createTestDatabase } from "../helpers/db";
+
+let t: TestDatabase;
+let companyId: string;
+let routineId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  companyId = (await companiesRepo.insert(t.store.db, { name: "Acme", issuePrefix: "ACME" })).id;
+  routineId = (await routinesRepo.insert(t.store.db, { companyId, title: "Briefing" })).id;
+});
+afterAll(() => t.drop());
+
+const run = (over: Partial<RunInsert> = {}): RunInsert => ({
+  id: crypto.randomUUID(),
+  companyId,
+  routineId,
+  triggerId: null,
+  source: "api",
+  status: "issue_created",
+  triggeredAt: new Date(),
+  scheduledFor: null,
+  idempotencyKey: null,
+  triggerPayload: null,
+  linkedIssueId: null,
+  coalescedIntoRunId: null,
+  failureReason: null,
+  completedAt: null,
+  ...over,
+});
+const issueOf = (r: RunInsert) => ({
+  id: crypto.randomUUID(),
+  companyId,
+  routineId,
+  runId: r.id,
+  projectId: null,
+  goalId: null,
+  parentId: null,
+  title: "Briefing",
+  description: null,
+  priority: "medium",
+  assigneeAgentId: null,
+  context: {},
+});
+
+describe("the fire write, group by group", () => {
+  it("runsWritten: a run whose idempotency key is taken is not written", async () => {
+    const first = run({ idempotencyKey: "k1" });
+    const again = run({ idempotencyKey: "k1" });
+    const written = await queryRows<{ id: string }>(t.store.db, sql`with ${runsWritten([first, again])} select id from run`);
+    expect(written.map((r) => r.id)).toEqual([first.id]);
+  });
+
+  it("executionIssuesWritten: issues of the runs written only, numbered after the company's last issue", async () => {
+    const manual = await issuesRepo.insert(t.store.db, { companyId, title: "by hand" });
+    const a = run();
+    const b = run();
+    const taken = run({ idempotencyKey: "k1" }); // held since the first test: neither it nor its issue is written
+    const issues = await queryRows<{ identifier: string }>(
+      t.store.db,
+      sql`with ${runsWritten([a, taken, b])}, ${executionIssuesWritten([issueOf(a), issueOf(taken), issueOf(b)], 3)}
+          select identifier, (select count(*) from woken) from issue order by identifier`,
+    );
+    const n = manual.issueNumber;
+    expect(issues.map((i) => i.identifier)).toEqual([`ACME-${n + 1}`, `ACME-${n + 2}`]);
+    expect((await takeIssueNumber(t.store.db, companyId)).identifier).toBe(`ACME-${n + 3}`);
+  });
+
+  it("commentsWritten: a comment is written only with its run", async () => {
+    const issue = await issuesRepo.insert(t.store.db, { companyId, title: "active" });
+    const a = run({ status: "coalesced", linkedIssueId: issue.id });
+    const notWritten = run({ idempotencyKey: "k1" });
+    await t.store.db.execute(
+      sql`with ${runsWritten([a, notWritten])}, ${commentsWritten([
+        { companyId, issueId: issue.id, runId: a.id, body: "one" },
+        { companyId, issueId: issue.id, runId: notWritten.id, body: "two" },
+      ])} select 1`,
+    );
+    expect((await issuesRepo.listComments(t.store.db, issue.id)).map((c) => c.body)).toEqual(["one"]);
+  });
+
+  it("a skipped run names its linked issue when read, by the identifier the issue has", async () => {
+    const issue = await issuesRepo.insert(t.store.db, { companyId, title: "active" });
+    const skipped = run({ status: "skipped", linkedIssueId: issue.id });
+    await t.store.db.execute(sql`with ${runsWritten([skipped])} select 1`);
+    expect((await runsRepo.get(t.store.db, skipped.id))!.failureReason).toBe(`Skipped: execution issue ${issue.identifier} is still open`);
+  });
+});
