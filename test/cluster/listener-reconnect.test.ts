@@ -47,6 +47,8 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms: 
 async function withListenerCutOff(meanwhile: () => Promise<void>): Promise<void> {
   const [pid] = await listenerPids();
   expect(pid).toBeDefined();
+  // the app's pool keeps connections open (idle ones close after 10 s): `meanwhile` runs on them
+  await Promise.all(Array.from({ length: 4 }, () => dbNow(s.t.db.store.db)));
   await sql(`alter database ${database()} allow_connections false`);
   try {
     await sql(`select pg_terminate_backend($1)`, [pid]);
