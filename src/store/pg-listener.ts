@@ -1,7 +1,7 @@
 /**
  * The LISTEN connection of a PostgreSQL store: one dedicated connection per process carries every channel.
  * When it is lost (the backend was terminated, the server restarted, the network dropped) it reconnects with
- * backoff (50 ms doubling to 1 s, so it is back within a second of the database) and LISTENs again. A NOTIFY
+ * backoff (50 ms doubling to 0.5 s, so it is back within a second of the database) and LISTENs again. A NOTIFY
  * sent while it was down is gone, so on reconnect every subscriber is called once with an empty payload:
  * "something may have changed, look now".
  */
@@ -20,7 +20,7 @@ export interface ListenerEvents {
 export const LISTENER_APPLICATION_NAME = "routined-listener";
 
 const FIRST_RETRY_MS = 50;
-const MAX_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 500;
 
 export function createPgListener(connectionString: string, events: ListenerEvents = {}) {
   const subscribers = new Map<string, Set<NotifyHandler>>();
