@@ -14,6 +14,7 @@ import { pgliteKill } from "./experiments/pglite-kill";
 import { secretScan } from "./experiments/secret-scan";
 import { sigtermMidBurst } from "./experiments/sigterm-mid-burst";
 import { call } from "./lib/http";
+import { allProcesses, unexpectedExits } from "./lib/server-process";
 
 export interface ChaosScale {
   processes: number;
@@ -26,11 +27,11 @@ export interface ChaosScale {
 
 export const SHORT: ChaosScale = {
   processes: 2,
-  killUnderLoad: { deliveries: 150, senders: 6, triggers: 10, kills: 1, seconds: 10 },
-  outageSeconds: 6,
+  killUnderLoad: { deliveries: 150, senders: 6, triggers: 10, kills: 1, seconds: 8 },
+  outageSeconds: 7,
   sigtermBurst: 120,
   fuzzRuns: 250,
-  pglite: { burst: 80, killAfter: 25 },
+  pglite: { burst: 60, killAfter: 20 },
 };
 
 export const LONG: ChaosScale = {
@@ -47,6 +48,7 @@ export async function runChaos(scale: ChaosScale, progress: (step: string) => vo
   const db = await createChaosDatabase();
   const cluster = new Cluster(db, scale.processes);
   let cleanupPglite = () => {};
+  let pgliteDone: ReturnType<typeof pgliteKill> | undefined;
   const stepSeconds: Record<string, number> = {};
   let stepStart = Date.now();
   let stepName = "";
@@ -57,6 +59,9 @@ export async function runChaos(scale: ChaosScale, progress: (step: string) => vo
     if (name) progress(name);
   };
   try {
+    // PGlite is independent of the cluster: it runs alongside (its first start creates the database).
+    pgliteDone = pgliteKill(scale.pglite.burst, scale.pglite.killAfter);
+    pgliteDone.then((p) => (cleanupPglite = p.cleanup)).catch(() => {});
     step(`starting ${scale.processes} processes on ${db.name}`);
     await cluster.start();
     const f = await createFixture(cluster.url());
@@ -73,9 +78,8 @@ export async function runChaos(scale: ChaosScale, progress: (step: string) => vo
     await call(cluster.url(), "PATCH", `/api/routines/${routineId}`, { body: { status: "paused" } });
     const publicId = hook.path.split("/")[4]!;
     const fuzz = await fuzzEndpoints(cluster.url(), [f.companyId, f.agentId, f.projectId, routineId, scheduleTrigger, publicId], f.agentKey, scale.fuzzRuns);
-    step("PGlite kill -9 and restart");
-    const pglite = await pgliteKill(scale.pglite.burst, scale.pglite.killAfter);
-    cleanupPglite = pglite.cleanup;
+    step("PGlite kill -9 and restart (the rest of it)");
+    const pglite = await pgliteDone!;
     await cluster.stop();
     step("secret scan of the database dump, PGlite's files and every log line");
     const secrets = await secretScan(db, pglite.files);
@@ -91,9 +95,12 @@ export async function runChaos(scale: ChaosScale, progress: (step: string) => vo
       fuzz,
       pglite: pglite.result,
       secretScan: secrets,
+      unexpectedExits,
     };
   } finally {
     await cluster.stop().catch(() => {});
+    await pgliteDone?.catch(() => {});
+    await Promise.all(allProcesses.filter((p) => p.alive()).map((p) => p.kill9()));
     await db.drop().catch(() => {});
     cleanupPglite();
   }

@@ -69,6 +69,7 @@ export async function killUnderLoad(cluster: Cluster, f: Fixture, scale: KillUnd
   }
   await sleep(Math.max(0, started + scale.seconds * 1000 - Date.now()));
   await load;
+  await cluster.settled();
   const windowTo = Number(await nowRow()) - 2;
 
   // Webhook deliveries: one run per acknowledged key, with its issue and heartbeat run.

@@ -13,7 +13,7 @@ import { startServerProcess } from "../lib/server-process";
 export async function pgliteKill(burst: number, killAfter: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "routined-chaos-pglite-"));
   const env = { ROUTINED_DATA_DIR: path.join(dir, "data"), ROUTINED_LOG_LEVEL: "trace", ROUTINED_DISPATCHER: "false" };
-  let server = await startServerProcess("pglite", env, 120_000);
+  let server = await startServerProcess("pglite", env, 300_000);
   const f: Fixture = await createFixture(server.url, "Embedded");
   const routineId = await createRoutine(server.url, f, "burst under kill -9");
   await webhook(server.url, routineId); // a secret at rest in PGlite's files, for the scan
@@ -34,7 +34,7 @@ export async function pgliteKill(burst: number, killAfter: number) {
   await Promise.all(Array.from({ length: 8 }, sender));
   await (killing ?? server.kill9());
 
-  server = await startServerProcess("pglite'", env, 120_000);
+  server = await startServerProcess("pglite'", env, 300_000);
   let lost = 0;
   for (const [key, id] of acked) {
     const again = await call(server.url, "POST", `/api/routines/${routineId}/run`, { body: { idempotencyKey: key } });

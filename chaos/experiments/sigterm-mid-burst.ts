@@ -43,7 +43,6 @@ export async function sigtermMidBurst(cluster: Cluster, f: Fixture, burst: numbe
             (select count(*) from issues i where i.origin_kind = 'routine_execution'
                and not exists (select 1 from heartbeat_runs h where h.issue_id = i.id)) as issues_without_heartbeat`,
   );
-  await cluster.restart(0);
   return {
     burst,
     exitCode,

@@ -41,16 +41,23 @@ export class Cluster {
     return live[this.next++ % live.length]!.url;
   }
 
-  /** kill -9 of server `index`, then starts a new process in its place. */
+  private restarting: Promise<unknown>[] = [];
+
+  /** kill -9 of server `index`; a new process starts in its place in the background (see `settled`). */
   async killAndRestart(index: number): Promise<void> {
     const victim = this.servers[index]!;
     await victim.kill9();
     this.killed++;
-    this.servers[index] = await startServerProcess(`${victim.name}'`, this.env);
+    this.restarting.push(
+      startServerProcess(`${victim.name}'`, this.env).then((server) => {
+        this.servers[index] = server;
+      }),
+    );
   }
 
-  async restart(index: number): Promise<void> {
-    this.servers[index] = await startServerProcess(`${this.servers[index]!.name}'`, this.env);
+  /** Waits for the processes being restarted. */
+  async settled(): Promise<void> {
+    await Promise.all(this.restarting);
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@
  * loopback port, its output captured line by line (the secret scan reads every line afterwards).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -23,6 +24,10 @@ export interface ServerProcess {
 
 /** Every line of every process started (also of those that ended): the logs to scan for secrets. */
 export const allLines: string[] = [];
+/** Every process started: the suite makes sure none outlives it. */
+export const allProcesses: ServerProcess[] = [];
+/** Processes that ended without being told to (a crash), with their last lines. */
+export const unexpectedExits: { name: string; code: number | string; lastLines: string[] }[] = [];
 
 export async function startServerProcess(name: string, env: Record<string, string>, startTimeoutMs = 60_000): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -32,10 +37,14 @@ export async function startServerProcess(name: string, env: Record<string, strin
   });
   const lines: string[] = [];
   let alive = true;
+  let told = false;
+  const logFile = process.env.CHAOS_LOG_DIR ? path.join(process.env.CHAOS_LOG_DIR, `${name.replace(/\W/g, "_")}-${Date.now()}.log`) : undefined;
   const exited = new Promise<number | string>((resolve) =>
     child.on("exit", (code, signal) => {
       alive = false;
-      resolve(code ?? signal ?? "unknown");
+      const result = code ?? signal ?? "unknown";
+      if (!told) unexpectedExits.push({ name, code: result, lastLines: lines.slice(-15) });
+      resolve(result);
     }),
   );
   let onLine: ((line: string) => void) | undefined;
@@ -48,12 +57,13 @@ export async function startServerProcess(name: string, env: Record<string, strin
       for (const line of parts) {
         lines.push(line);
         allLines.push(line);
+        if (logFile) fs.appendFileSync(logFile, line + "\n");
         onLine?.(line);
       }
     });
   }
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${startTimeoutMs} ms:\n${lines.slice(-20).join("\n")}`)), startTimeoutMs);
+    const timer = setTimeout(() => (told = true) && child.kill("SIGKILL") && reject(new Error(`${name} did not start within ${startTimeoutMs} ms:\n${lines.slice(-20).join("\n")}`)), startTimeoutMs);
     onLine = (line) => {
       try {
         const entry = JSON.parse(line);
@@ -71,7 +81,7 @@ export async function startServerProcess(name: string, env: Record<string, strin
     });
   });
   onLine = undefined;
-  return {
+  const server: ServerProcess = {
     name,
     url,
     pid: child.pid!,
@@ -79,12 +89,16 @@ export async function startServerProcess(name: string, env: Record<string, strin
     exited,
     alive: () => alive,
     kill9() {
+      told = true;
       child.kill("SIGKILL");
       return exited;
     },
     terminate() {
+      told = true;
       child.kill("SIGTERM");
       return exited;
     },
   };
+  allProcesses.push(server);
+  return server;
 }

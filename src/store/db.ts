@@ -106,6 +106,10 @@ async function openPostgres(connectionString: string, poolSize: number, listener
   const pool = new pg.Pool({ connectionString, max: poolSize });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  // Nor one cut while checked out (between two statements of a transaction): node-postgres emits "error" on the
+  // client, which the pool listens for only while the client is idle, and an unheard "error" ends the process.
+  // The statement in progress or the next one fails (503), and the pool discards the client on release.
+  pool.on("connect", (client) => client.on("error", () => {}));
   await pool.query("select 1");
   const db = drizzlePg(pool, { schema: schemaTables }) as unknown as Db;
   const listener = createPgListener(connectionString, listenerEvents);

@@ -4,9 +4,11 @@
  * without query text, and one line when it is back; the server recovers without a restart. Each case runs on
  * a database of its own. PostgreSQL only.
  */
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { transientDatabaseError } from "../../src/domain/database-errors";
 import { type TestApp, createTestApp } from "../helpers/app";
 import { PG_ADMIN_URL } from "../helpers/engine";
 
@@ -50,6 +52,7 @@ describe("a database that refuses connections (ALLOW_CONNECTIONS false)", () => 
     expect((await t.request("POST", "/api/companies", { body: { name: "Before" } })).status).toBe(201);
     await admin.query(`alter database ${name} allow_connections false`);
     await cutConnections(name);
+    await new Promise((r) => setTimeout(r, 300)); // the pool hears of its idle connections' end
     for (const [method, url, body] of [
       ["GET", "/api/companies", undefined],
       ["POST", "/api/companies", { name: "During" }],
@@ -94,5 +97,40 @@ describe("a database that does not exist (3D000)", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ level: 40, cause: "3D000" });
     expect(log.logged.filter((l) => l.level >= 50)).toEqual([]);
+  });
+});
+
+describe("a connection cut in the middle of a transaction", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it("fails that transaction as 'database unavailable' and the process carries on", async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const outcome = await t.db.store.db
+        .transaction(async (tx) => {
+          const { rows } = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { rows: { pid: number }[] };
+          const pid = rows[0]!.pid;
+          // between two statements, the connection is cut (a failover, an operator, a restart)
+          await admin.query(`select pg_terminate_backend($1)`, [pid]);
+          await new Promise((r) => setTimeout(r, 300));
+          await tx.execute(sql`select 1`);
+        })
+        .then(
+          () => "committed",
+          (err: unknown) => transientDatabaseError(err)?.kind ?? `other: ${String(err)}`,
+        );
+      expect(outcome).toBe("unavailable");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(uncaught).toEqual([]);
+      expect((await t.request("GET", "/api/companies")).status).toBe(200);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
   });
 });
