@@ -23,6 +23,7 @@ export interface ChaosScale {
   sigtermBurst: number;
   fuzzRuns: number;
   pglite: { burst: number; killAfter: number };
+  pgliteAlongside: boolean;
 }
 
 export const SHORT: ChaosScale = {
@@ -32,6 +33,7 @@ export const SHORT: ChaosScale = {
   sigtermBurst: 120,
   fuzzRuns: 250,
   pglite: { burst: 60, killAfter: 20 },
+  pgliteAlongside: true,
 };
 
 export const LONG: ChaosScale = {
@@ -41,6 +43,7 @@ export const LONG: ChaosScale = {
   sigtermBurst: 2000,
   fuzzRuns: 6000,
   pglite: { burst: 2000, killAfter: 500 },
+  pgliteAlongside: false,
 };
 
 export async function runChaos(scale: ChaosScale, progress: (step: string) => void = () => {}) {
@@ -59,9 +62,14 @@ export async function runChaos(scale: ChaosScale, progress: (step: string) => vo
     if (name) progress(name);
   };
   try {
-    // PGlite is independent of the cluster: it runs alongside (its first start creates the database).
-    pgliteDone = pgliteKill(scale.pglite.burst, scale.pglite.killAfter);
-    pgliteDone.then((p) => (cleanupPglite = p.cleanup)).catch(() => {});
+    // PGlite is independent of the cluster: the short run does it alongside (its first start creates the
+    // database, which takes a while); the long one after the cluster, so that their figures do not mix.
+    const startPglite = () => {
+      pgliteDone = pgliteKill(scale.pglite.burst, scale.pglite.killAfter);
+      pgliteDone.then((p) => (cleanupPglite = p.cleanup)).catch(() => {});
+      return pgliteDone;
+    };
+    if (scale.pgliteAlongside) startPglite();
     step(`starting ${scale.processes} processes on ${db.name}`);
     await cluster.start();
     const f = await createFixture(cluster.url());
@@ -79,7 +87,7 @@ export async function runChaos(scale: ChaosScale, progress: (step: string) => vo
     const publicId = hook.path.split("/")[4]!;
     const fuzz = await fuzzEndpoints(cluster.url(), [f.companyId, f.agentId, f.projectId, routineId, scheduleTrigger, publicId], f.agentKey, scale.fuzzRuns);
     step("PGlite kill -9 and restart (the rest of it)");
-    const pglite = await pgliteDone!;
+    const pglite = await (pgliteDone ?? startPglite());
     await cluster.stop();
     step("secret scan of the database dump, PGlite's files and every log line");
     const secrets = await secretScan(db, pglite.files);

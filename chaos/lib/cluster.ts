@@ -48,11 +48,11 @@ export class Cluster {
     const victim = this.servers[index]!;
     await victim.kill9();
     this.killed++;
-    this.restarting.push(
-      startServerProcess(`${victim.name}'`, this.env).then((server) => {
-        this.servers[index] = server;
-      }),
-    );
+    const restarted = startServerProcess(`${victim.name}'`, this.env).then((server) => {
+      this.servers[index] = server;
+    });
+    restarted.catch(() => {}); // reported by `settled`
+    this.restarting.push(restarted);
   }
 
   /** Waits for the processes being restarted. */

@@ -29,7 +29,7 @@ export const allProcesses: ServerProcess[] = [];
 /** Processes that ended without being told to (a crash), with their last lines. */
 export const unexpectedExits: { name: string; code: number | string; lastLines: string[] }[] = [];
 
-export async function startServerProcess(name: string, env: Record<string, string>, startTimeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServerProcess(name: string, env: Record<string, string>, startTimeoutMs = 180_000): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
