@@ -62,10 +62,11 @@ export async function killUnderLoad(cluster: Cluster, f: Fixture, scale: KillUnd
   };
   const started = Date.now();
   const load = Promise.all(Array.from({ length: scale.senders }, sender));
+  load.catch(() => {}); // awaited below
   // the kills, spread over the window, each of a random process
   for (let k = 0; k < scale.kills; k++) {
     await sleep(Math.max(0, started + ((k + 1) * scale.seconds * 1000) / (scale.kills + 1) - Date.now()));
-    await cluster.killAndRestart(Math.floor(Math.random() * cluster.servers.length));
+    await cluster.killAndRestart(await cluster.victim());
   }
   await sleep(Math.max(0, started + scale.seconds * 1000 - Date.now()));
   await load;

@@ -37,8 +37,19 @@ export class Cluster {
   /** A live server's URL, round robin. */
   url(): string {
     const live = this.servers.filter((s) => s.alive());
-    if (!live.length) throw new Error("no live server");
+    // none alive (only while restarts are pending): a URL nothing listens on, answered as a failed connection
+    if (!live.length) return "http://127.0.0.1:9";
     return live[this.next++ % live.length]!.url;
+  }
+
+  /** The index of a process that may be killed: alive, and not the last one alive (waits for restarts if so). */
+  async victim(): Promise<number> {
+    let live = this.servers.flatMap((s, i) => (s.alive() ? [i] : []));
+    if (live.length < 2) {
+      await this.settled();
+      live = this.servers.flatMap((s, i) => (s.alive() ? [i] : []));
+    }
+    return live[Math.floor(Math.random() * live.length)]!;
   }
 
   private restarting: Promise<unknown>[] = [];
