@@ -38,8 +38,8 @@ export default defineConfig({
       {
         test: {
           name: "postgres",
-          // cluster tests need several processes on one server: PostgreSQL only
-          include: [...databaseTests, "test/cluster/**/*.test.ts"],
+          // cluster tests need several processes on one server, the chaos suite a cluster: PostgreSQL only
+          include: [...databaseTests, "test/cluster/**/*.test.ts", "test/chaos/**/*.test.ts"],
           exclude: notUnit,
           env: { ROUTINED_TEST_ENGINE: "postgres" },
           globalSetup: ["test/helpers/postgres-global-setup.ts"],

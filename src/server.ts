@@ -39,6 +39,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     dataDir: config.databaseUrl ? undefined : config.dataDir,
     poolSize: config.dbPoolSize,
     onWarning: (message) => logger.warn({ dataDir: config.dataDir }, message),
+    listenerEvents: {
+      onLost: (cause) => logger.warn({ cause }, "database listener lost: reconnecting (NOTIFYs are delayed until it is back)"),
+      onRestored: (downMs) => logger.info({ downMs }, "database listener back: every loop looks for missed work now"),
+    },
   });
   try {
     const applied = await migrate(store.db);

@@ -36,7 +36,7 @@ const config = loadConfig({ DATABASE_URL: url, ROUTINED_LOG_LEVEL: "silent", ROU
 const store = await openStore({ databaseUrl: url, poolSize: config.dbPoolSize });
 const log = pino({ level: "error" }, pino.destination(2));
 let errors = 0;
-const countingLog = { error: (...a: Parameters<typeof log.error>) => (errors++, log.error(...a)), debug: () => {} };
+const countingLog = { error: (...a: Parameters<typeof log.error>) => (errors++, log.error(...a)), debug: () => {}, warn: (...a: Parameters<typeof log.warn>) => (errors++, log.warn(...a)), info: () => {} };
 const firing = createFiring(config);
 const scheduling = createSchedulingService({ db: store.db, config, firing, log: countingLog, listen: store.listen });
 

@@ -71,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   // Response schemas document the API; responses are built by presenters and sent as plain JSON.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  registerErrorHandlers(app);
+  registerErrorHandlers(app, { databaseProbe: options.services.database.ping });
   // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
   app.removeContentTypeParser("text/plain");
   registerJsonBodyParser(app, options.input?.maxJsonDepth ?? 64);

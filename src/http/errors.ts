@@ -1,7 +1,9 @@
 /** The one place errors become HTTP responses: `{ "error": "...", "details"?: ... }`. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { pgCode, transientDatabaseError } from "../domain/database-errors";
 import { isAppError } from "../domain/errors";
+import { createOutageLog } from "../services/database-outage";
 
 const PG_UNIQUE_VIOLATION = "23505";
 const PG_FOREIGN_KEY_VIOLATION = "23503";
@@ -9,47 +11,18 @@ const PG_CHECK_VIOLATION = "23514";
 /** Text (22021) or JSON (22P05) the database cannot store: in practice a NUL character (\u0000). */
 const PG_UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
 
-/** The error and what caused it (drizzle wraps the driver's error; a failed connect may be an AggregateError). */
-function* causes(err: unknown): Generator<{ code?: unknown; message?: unknown }> {
-  for (let e = err as { cause?: unknown; errors?: unknown[] } | undefined, depth = 0; e && depth < 5; depth++) {
-    yield e as { code?: unknown; message?: unknown };
-    if (Array.isArray(e.errors) && e.errors.length) yield* causes(e.errors[0]);
-    e = e.cause as typeof e;
-  }
+export interface ErrorHandlerOptions {
+  /** A query that succeeds once the database is back: ends an outage (and its log) when it does. */
+  databaseProbe?: () => Promise<unknown>;
 }
 
-function pgCode(err: unknown): string | undefined {
-  for (const e of causes(err)) if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-  return undefined;
-}
-
-/** Connection exceptions, insufficient resources (e.g. too many connections), the server shutting down or starting. */
-const PG_UNAVAILABLE = /^(08|53|57P0[1-3])/;
-/** Serialization failure, deadlock, lock not available: the transaction was aborted and may simply be retried. */
-const PG_RETRY = new Set(["40001", "40P01", "55P03"]);
-/** The driver could not reach the server, or lost its connection. */
-const CONNECTION_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
-const CONNECTION_LOST = /Connection terminated|is not queryable|timeout exceeded when trying to connect/;
-
-/**
- * A database error that is not the request's fault and may pass: the answer is 503 with Retry-After (webhook
- * senders and load balancers retry on it), not a 500. Null for any other error.
- */
-export function transientDatabaseError(err: unknown): { error: string; retryAfterSeconds: number; cause: string } | null {
-  const code = pgCode(err);
-  if (code && PG_RETRY.has(code)) {
-    return { error: "The request collided with concurrent changes and was not applied: retry it", retryAfterSeconds: 1, cause: code };
-  }
-  for (const e of causes(err)) {
-    const errno = typeof e.code === "string" ? e.code : "";
-    if (PG_UNAVAILABLE.test(errno) || CONNECTION_ERRNO.has(errno) || (typeof e.message === "string" && CONNECTION_LOST.test(e.message))) {
-      return { error: "The database is unavailable: retry shortly", retryAfterSeconds: 5, cause: errno || "connection lost" };
-    }
-  }
-  return null;
-}
-
-export function registerErrorHandlers(app: FastifyInstance): void {
+export function registerErrorHandlers(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
+  // One warning per outage and one line when it ends, not a line per request.
+  const outage = createOutageLog({ log: app.log, component: "http", probe: options.databaseProbe });
+  app.addHook("onResponse", async (_request, reply) => {
+    if (reply.statusCode < 500) outage.succeeded();
+  });
+  app.addHook("onClose", async () => outage.close());
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     if (isAppError(err)) {
       if (err.options.headers) reply.headers(err.options.headers);
@@ -85,7 +58,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     const transient = transientDatabaseError(err);
     if (transient) {
       // The code only: a driver error's message may quote the query and its parameters.
-      request.log.warn({ cause: transient.cause }, "database unavailable");
+      if (transient.kind === "unavailable") outage.failed(transient.cause);
+      else request.log.info({ cause: transient.cause }, "transaction aborted by a concurrent change: answered 503");
       return reply
         .status(503)
         .header("retry-after", String(transient.retryAfterSeconds))

@@ -7,11 +7,13 @@
  */
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
+import { transientDatabaseError } from "../domain/database-errors";
+import { createOutageLog } from "../services/database-outage";
 import type { SchedulingService, TickResult } from "../services/scheduling";
 
 export interface SchedulerOptions {
   scheduling: Pick<SchedulingService, "runDue" | "earliestDue" | "now" | "onTriggersChanged">;
-  log: Pick<Logger, "error" | "debug">;
+  log: Pick<Logger, "error" | "warn" | "info" | "debug">;
   /** Longest sleep, so a lost NOTIFY delays work by at most this (default 60 s). */
   maxSleepMs?: number;
   /** Sleep after an error (database down) before trying again (default 1 s). */
@@ -60,6 +62,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let loop: Promise<void> = Promise.resolve();
   let wakeRequested = false;
   let unlisten: (() => Promise<void>) | undefined;
+  // The database being down is logged once when it happens and once when it is back, not every retry.
+  const outage = createOutageLog({ log, component: "scheduler" });
 
   async function tick(): Promise<TickResult> {
     const total: TickResult = { triggers: 0, fired: 0, dropped: 0, more: false };
@@ -110,10 +114,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     try {
       await tick();
       const delay = wakeRequested ? 0 : await sleepDelay();
+      outage.succeeded();
       events.emit("sleep", delay);
       schedule(delay);
     } catch (err) {
-      log.error({ err }, "scheduler cycle failed; retrying");
+      const transient = transientDatabaseError(err);
+      if (transient?.kind === "unavailable") outage.failed(transient.cause);
+      else log.error({ err }, "scheduler cycle failed; retrying");
       schedule(retryMs);
     }
   }

@@ -15,8 +15,10 @@ export function createAgentWakeups(listen: Store["listen"] | undefined) {
   const waiters = new Map<string, Set<WakeSignal>>();
   let listening: Promise<unknown> | undefined;
 
+  /** The agent named in a NOTIFY; an empty payload (the LISTEN connection is back, a NOTIFY may be lost) wakes all. */
   function onNotify(agentId: string) {
-    for (const signal of waiters.get(agentId) ?? []) signal.notify();
+    const sets = agentId ? [waiters.get(agentId) ?? []] : waiters.values();
+    for (const set of sets) for (const signal of set) signal.notify();
   }
 
   return {

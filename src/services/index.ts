@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
 import type { SecretBox } from "../domain/secret-box";
-import type { Db, Store } from "../store/db";
+import { type Db, type Store, dbNow } from "../store/db";
 import { createAuthService } from "./auth";
 import { createBackfillService } from "./backfill";
 import { createAgentWakeups } from "./agent-wakeups";
@@ -42,6 +42,8 @@ export function createServices(deps: ServiceDeps) {
   const agents = createAgentService(db, companies, deps.secretBox, config.adapters);
   return {
     auth: createAuthService(db, config),
+    /** `ping` succeeds when the database answers (ends an outage). */
+    database: { ping: () => dbNow(db) },
     companies,
     agents,
     heartbeatRuns: createHeartbeatRunService({ ...deps, agents, wakeups: createAgentWakeups(deps.listen) }),

@@ -12,6 +12,7 @@ import pg from "pg";
 import { type SQL, sql } from "drizzle-orm";
 import { schemaTables } from "./schema";
 import { acquireDataDirLock, makePrivate, preparePrivateDir } from "./data-dir-lock";
+import { type ListenerEvents, createPgListener } from "./pg-listener";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schemaTables>;
 /** A transaction handle; every repository function accepts a `Db` or a transaction. */
@@ -23,8 +24,14 @@ export type Engine = "pglite" | "postgres";
 export interface Store {
   readonly db: Db;
   readonly engine: Engine;
-  /** Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function. */
+  /**
+   * Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function. After the LISTEN
+   * connection was lost and is back, every subscriber is called once with an empty payload (a NOTIFY may have
+   * been missed: look now).
+   */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Whether NOTIFYs reach this process now (false while the LISTEN connection is being re-established). */
+  listenerUp(): boolean;
   close(): Promise<void>;
   /** PGlite only: the whole database as a tarball (tests load it to skip migrations). */
   dumpPglite?(): Promise<Blob>;
@@ -40,11 +47,13 @@ export interface OpenStoreOptions {
   loadDataDir?: Blob;
   /** Told about an unsafe setting found at open (e.g. a data directory open to other users). */
   onWarning?: (message: string) => void;
+  /** PostgreSQL only: told when the LISTEN connection is lost and when it is back (for logging). */
+  listenerEvents?: ListenerEvents;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenerEvents)
     : openPglite(options.dataDir, options.loadDataDir, options.onWarning);
 }
 
@@ -80,6 +89,8 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
       const unsubscribe = await client.listen(channel, onMessage);
       return async () => unsubscribe();
     },
+    // In-process: there is no connection to lose (a killed process loses everything, and starts afresh).
+    listenerUp: () => !client.closed,
     async close() {
       await client.close();
       if (dataDir) makePrivate(dataDir);
@@ -91,32 +102,24 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   };
 }
 
-async function openPostgres(connectionString: string, poolSize: number): Promise<Store> {
+async function openPostgres(connectionString: string, poolSize: number, listenerEvents?: ListenerEvents): Promise<Store> {
   const pool = new pg.Pool({ connectionString, max: poolSize });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  // Nor one cut while checked out (between two statements of a transaction): node-postgres emits "error" on the
+  // client, which the pool listens for only while the client is idle, and an unheard "error" ends the process.
+  // The statement in progress or the next one fails (503), and the pool discards the client on release.
+  pool.on("connect", (client) => client.on("error", () => {}));
   await pool.query("select 1");
   const db = drizzlePg(pool, { schema: schemaTables }) as unknown as Db;
-  const listeners: pg.Client[] = [];
+  const listener = createPgListener(connectionString, listenerEvents);
   return {
     db,
     engine: "postgres",
-    async listen(channel, onMessage) {
-      const client = new pg.Client({ connectionString });
-      client.on("error", () => {});
-      await client.connect();
-      client.on("notification", (msg) => {
-        if (msg.channel === channel) onMessage(msg.payload ?? "");
-      });
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.push(client);
-      return async () => {
-        listeners.splice(listeners.indexOf(client), 1);
-        await client.end().catch(() => {});
-      };
-    },
+    listen: (channel, onMessage) => listener.listen(channel, onMessage),
+    listenerUp: listener.up,
     async close() {
-      await Promise.all(listeners.map((c) => c.end().catch(() => {})));
+      await listener.close();
       await pool.end();
     },
   };
