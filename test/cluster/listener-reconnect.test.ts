@@ -62,8 +62,6 @@ async function withListenerCutOff(meanwhile: () => Promise<void>): Promise<void>
 function startScheduler() {
   return createScheduler({
     scheduling: s.t.services.scheduling,
-    store: s.t.db.store,
-    now: () => dbNow(s.t.db.store.db),
     log: pino({ level: "silent" }),
   });
 }
