@@ -60,7 +60,7 @@ export const routineRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         tags,
         summary: "Update routine",
         params,
-        body: updateRoutineBody,
+        body: updateRoutineBody.optional(),
         response: { 200: routine, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody },
       },
     },
