@@ -23,6 +23,13 @@ import { presentRoutine, webhookUrl } from "./views";
 
 const MAX_LISTED = 100;
 
+/** JSON with object keys sorted: a snapshot read back from jsonb has its keys in jsonb's order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
 export const presentRevision = (row: RevisionRow) => {
   const { envCiphertext: _env, ...rest } = row;
   return rest;
@@ -44,7 +51,7 @@ export async function recordRevision(
   const snapshot = buildSnapshot(routine, triggers);
   if (routine.latestRevisionId && !opts.changed && !opts.restoredFromRevisionId) {
     const latest = await revisionsRepo.get(tx, routine.id, routine.latestRevisionId);
-    if (latest && JSON.stringify(latest.snapshot) === JSON.stringify(snapshot)) return { routine, revision: latest };
+    if (latest && canonical(latest.snapshot) === canonical(snapshot)) return { routine, revision: latest };
   }
   const author = authorOf(actor);
   const revision = await revisionsRepo.insert(tx, {

@@ -60,7 +60,7 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
       projectId: routine.projectId,
       details: { routineId: routine.id, kind: trigger.kind },
     });
-    const { revision } = await recordRevision(tx, routine, actor, summary);
+    const { revision } = await recordRevision(tx, routine, actor, summary, { changed: true });
     return presentRevision(revision);
   }
 
