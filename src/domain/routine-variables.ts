@@ -199,3 +199,16 @@ export function renderExecution(
   const all = { ...builtinValues(now), ...values };
   return { title: interpolate(routine.title, all) ?? routine.title, description: interpolate(routine.description, all) };
 }
+
+/** The values a fire's payload gives: for a webhook its top-level keys too (Paperclip's rule), then `payload.variables`. */
+export function payloadValues(source: string, payload: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  const { variables: _nested, ...top } = source === "webhook" && payload ? payload : {};
+  return { ...top, ...givenValues(payload, null) };
+}
+
+/** The resolved values go with the run, as Paperclip records them: in `payload.variables`. */
+export function withVariables(payload: Record<string, unknown> | null, values: Record<string, unknown>): Record<string, unknown> | null {
+  if (Object.keys(values).length === 0) return payload;
+  const existing = payload && typeof payload.variables === "object" && payload.variables && !Array.isArray(payload.variables) ? payload.variables : {};
+  return { ...(payload ?? {}), variables: { ...existing, ...values } };
+}

@@ -4,6 +4,7 @@
  * also remembers what its fires changed, so that the next fire of the same routine in the plan decides
  * on it without asking the database: the routine's active execution, the idempotency keys taken.
  */
+import type { ActivityInsert } from "../store/repos/activity";
 import type { CommentInsert, IssueInsert, RunInsert } from "../store/repos/fire";
 import type { IssueRow } from "../store/repos/issues";
 import type { RunRow } from "../store/repos/runs";
@@ -60,10 +61,12 @@ export interface FirePlan {
   routineMarks: Map<string, RoutineMark>;
   /** Fingerprints of accepted webhook deliveries, recorded with the fires (replay protection). */
   replays: { triggerId: string; fingerprint: string; retentionSec: number }[];
+  /** The activity log entry of each run, written only if its run is. */
+  activity: ActivityInsert[];
 }
 
 export function newFirePlan(): FirePlan {
-  return { runs: [], issues: [], comments: [], active: new Map(), keys: new Map(), triggerMarks: new Map(), routineMarks: new Map(), replays: [] };
+  return { runs: [], issues: [], comments: [], active: new Map(), keys: new Map(), triggerMarks: new Map(), routineMarks: new Map(), replays: [], activity: [] };
 }
 
 /** An idempotency key is unique per routine and trigger (no trigger counts as one). */

@@ -14,8 +14,12 @@ import crypto from "node:crypto";
 import type { Config } from "../config";
 import { coalescedComment, decideConcurrency } from "../domain/concurrency";
 import type { RunSource } from "../domain/enums";
-import { conflict, forbidden, notFound } from "../domain/errors";
+import { AppError, conflict, forbidden, notFound } from "../domain/errors";
+import type { Actor } from "../domain/actor";
+import type { GateDecision } from "../domain/activity-gate";
+import { payloadValues, renderExecution, resolveValues, withVariables } from "../domain/routine-variables";
 import { type Executor, dbNow } from "../store/db";
+import { activityRow } from "./activity";
 import { heartbeatRunsRepo } from "../store/repos/heartbeat-runs";
 import { fireRepo } from "../store/repos/fire";
 import {
@@ -40,6 +44,13 @@ export interface FireRequest {
   idempotencyKey?: string | null;
   /** The occurrence a schedule fire is for: at most one run per (trigger, scheduledFor). */
   scheduledFor?: Date | null;
+  /** A manual or API run may wake another agent, or file the issue in another project, than the routine's. */
+  assigneeAgentId?: string | null;
+  projectId?: string | null;
+  /** Who fired (the activity log's actor); schedules and webhooks are routined itself. */
+  actor?: Actor;
+  /** The activity gate's decision for a scheduled fire of a gated routine (read by the scheduler). */
+  gate?: GateDecision;
 }
 
 /**
@@ -76,6 +87,16 @@ function refusal(routine: RoutineRow, trigger: TriggerRow | undefined, source: R
   return null;
 }
 
+/** Paperclip's `dispatchFingerprint`: SHA-256 of what a run dispatches, keys sorted. */
+function dispatchFingerprint(input: Record<string, unknown>): string {
+  const canonical = JSON.stringify(input, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+  return crypto.createHash("sha256").update(canonical).digest("hex");
+}
+
 export function createFiringService(config: Pick<Config, "dispatch">) {
   /**
    * Decides one fire and adds what it writes to `plan` (nothing is read or written: `flush` writes). The
@@ -96,6 +117,16 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
     const held = key ? plan.keys.get(key) : null;
     if (held) return { runId: held.runId, existing: held.existing };
 
+    // The routine's variables: given by a run (checked before, in payload.variables) or a webhook, else defaults.
+    let values: Record<string, string | number | boolean> = {};
+    let unresolved: string | null = null;
+    try {
+      values = resolveValues(routine.variables, payloadValues(req.source, req.payload));
+    } catch (err) {
+      if (!(err instanceof AppError) || req.source !== "schedule") throw err;
+      unresolved = err.message;
+    }
+    const payload = withVariables(req.payload ?? null, values);
     const base = {
       id: crypto.randomUUID(),
       companyId: routine.companyId,
@@ -105,7 +136,9 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
       triggeredAt: now,
       scheduledFor: req.scheduledFor ?? null,
       idempotencyKey: req.idempotencyKey ?? null,
-      triggerPayload: req.payload ?? null,
+      triggerPayload: payload,
+      routineRevisionId: routine.latestRevisionId,
+      dispatchFingerprint: null as string | null,
       linkedIssueId: null,
       coalescedIntoRunId: null,
       failureReason: null,
@@ -116,53 +149,77 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
     if (refused && req.source === "webhook") throw conflict("Routine trigger is not active");
     if (refused && req.source !== "schedule") throw conflict(refused);
     if (key) plan.keys.set(key, { runId: base.id });
-    if (refused) {
-      planRun(plan, { ...base, status: "skipped", failureReason: refused, completedAt: now }, refused);
+    const actor = req.actor ?? "system";
+    const skippedBecause = refused ?? (req.gate && !req.gate.fire ? req.gate.reason : null) ?? unresolved;
+    if (skippedBecause) {
+      planRun(plan, { ...base, status: "skipped", failureReason: skippedBecause, completedAt: now }, skippedBecause, actor, routine.projectId);
       return { runId: base.id };
     }
+    const execution = {
+      ...renderExecution(routine, values, now),
+      assigneeAgentId: req.assigneeAgentId ?? routine.assigneeAgentId,
+      projectId: req.projectId ?? routine.projectId,
+    };
+    base.dispatchFingerprint = dispatchFingerprint({ payload, routineRevisionId: routine.latestRevisionId, ...execution });
 
     const active = plan.active.get(routine.id) ?? null;
     const outcome = decideConcurrency(routine.concurrencyPolicy, active !== null);
     if (outcome === "create" || !active) {
-      planExecution(plan, routine, base);
+      planExecution(plan, routine, base, execution, actor);
       return { runId: base.id };
     }
     const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
     if (outcome === "skip") {
       const reason = () => `Skipped: execution issue ${active.identifier} is still open`;
-      planRun(plan, { ...base, ...linked, status: "skipped", failureReason: active.identifier ? reason() : reason }, LAST_RESULT.skipped);
+      planRun(plan, { ...base, ...linked, status: "skipped", failureReason: active.identifier ? reason() : reason }, LAST_RESULT.skipped, actor, routine.projectId);
     } else {
-      planRun(plan, { ...base, ...linked, status: "coalesced" }, LAST_RESULT.coalesced);
+      planRun(plan, { ...base, ...linked, status: "coalesced" }, LAST_RESULT.coalesced, actor, routine.projectId);
       const body = coalescedComment(req.source, now, req.payload ?? null);
       plan.comments.push({ companyId: routine.companyId, issueId: active.id, runId: base.id, body });
     }
     return { runId: base.id };
   }
 
-  /** Adds a run and notes the result on its trigger and routine. */
-  function planRun(plan: FirePlan, run: PlannedRun, lastResult: string): void {
+  /** Adds a run (and its activity log entry) and notes the result on its trigger and routine. */
+  function planRun(plan: FirePlan, run: PlannedRun, lastResult: string, actor: Actor | "system", projectId: string | null): void {
     plan.runs.push(run);
+    plan.activity.push(
+      activityRow(actor, {
+        companyId: run.companyId,
+        action: "routine.run_triggered",
+        entityType: "routine_run",
+        entityId: run.id,
+        projectId,
+        details: { routineId: run.routineId, triggerId: run.triggerId, source: run.source, status: run.status },
+      }),
+    );
     if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
     markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
   }
 
   /** Adds a run that creates its execution issue (which wakes its assignee); the issue becomes the routine's active one. */
-  function planExecution(plan: FirePlan, routine: RoutineRow, base: Omit<PlannedRun, "status">): void {
+  function planExecution(
+    plan: FirePlan,
+    routine: RoutineRow,
+    base: Omit<PlannedRun, "status">,
+    issue: { title: string; description: string | null; assigneeAgentId: string | null; projectId: string | null },
+    actor: Actor | "system",
+  ): void {
     const execution: ActiveExecution = { id: crypto.randomUUID(), originRunId: base.id, identifier: null };
-    planRun(plan, { ...base, status: "issue_created", linkedIssueId: execution.id }, LAST_RESULT.issue_created);
+    planRun(plan, { ...base, status: "issue_created", linkedIssueId: execution.id }, LAST_RESULT.issue_created, actor, issue.projectId);
     markRoutine(plan, routine.id, { lastEnqueuedAt: base.triggeredAt });
     plan.issues.push({
       execution,
       companyId: routine.companyId,
       routineId: routine.id,
       runId: base.id,
-      projectId: routine.projectId,
+      projectId: issue.projectId,
       goalId: routine.goalId,
       parentId: routine.parentIssueId,
-      title: routine.title,
-      description: routine.description,
+      title: issue.title,
+      description: issue.description,
       priority: routine.priority,
-      assigneeAgentId: routine.assigneeAgentId,
+      assigneeAgentId: issue.assigneeAgentId,
       context: {
         routineId: routine.id,
         routineRunId: base.id,
@@ -200,6 +257,7 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
       issues,
       comments: plan.comments,
       replays: plan.replays,
+      activity: plan.activity,
       maxAttempts: config.dispatch.maxAttempts,
       triggerMarks: [...plan.triggerMarks].map(([id, mark]) => ({ id, ...mark })),
       routineMarks: [...plan.routineMarks].map(([id, mark]) => ({ id, ...mark })),
@@ -237,12 +295,16 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
         scheduledFor: req.scheduledFor,
         idempotencyKey: null,
         triggerPayload: null,
+        routineRevisionId: routine.latestRevisionId,
+        dispatchFingerprint: null,
         linkedIssueId: null,
         coalescedIntoRunId: null,
         failureReason: req.reason,
         completedAt: now,
       },
       req.reason,
+      "system",
+      routine.projectId,
     );
   }
 

@@ -2,7 +2,7 @@
 import type { Actor } from "../domain/actor";
 import { badRequest, conflict, forbidden, notFound, unprocessable } from "../domain/errors";
 import { draftGaps } from "../domain/routine-lifecycle";
-import { givenValues, resolveValues } from "../domain/routine-variables";
+import { givenValues, resolveValues, withVariables } from "../domain/routine-variables";
 import { type ListRunsQuery, type ManualRunInput, manualRunBody } from "../domain/schemas/runs";
 import { agentsRepo } from "../store/repos/agents";
 import { projectsRepo } from "../store/repos/projects";
@@ -16,13 +16,6 @@ import { withRunContext } from "./run-context";
 
 /** Greater than any uuid: an ISO-time cursor includes every run created at that instant... before it. */
 const MAX_UUID = "ffffffff-ffff-ffff-ffff-ffffffffffff";
-
-/** The values of the routine's variables go with the run, as Paperclip records them: `payload.variables`. */
-function withVariables(payload: Record<string, unknown> | null, values: Record<string, unknown>): Record<string, unknown> | null {
-  if (Object.keys(values).length === 0) return payload;
-  const existing = payload && typeof payload.variables === "object" && payload.variables && !Array.isArray(payload.variables) ? payload.variables : {};
-  return { ...(payload ?? {}), variables: { ...existing, ...values } };
-}
 
 export function createRunService(db: Db, routines: RoutineService, groupCommit: GroupCommit) {
   /** The agent and project a run names instead of the routine's must be of the routine's company. */
@@ -68,6 +61,9 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
           payload: withVariables(body.payload ?? null, values),
           idempotencyKey: body.idempotencyKey,
           triggerId: body.triggerId ?? null,
+          assigneeAgentId: body.assigneeAgentId ?? null,
+          projectId: body.projectId ?? null,
+          actor,
         },
       });
     },

@@ -19,6 +19,10 @@ import { type DueTrigger, claimDueTriggers, earliestDue } from "../store/repos/d
 import { openExecutionsByRoutine } from "../store/repos/issues";
 import { type FirePlan, knowActive, markTrigger, newFirePlan } from "./fire-plan";
 import type { FiringService } from "./firing";
+import { type GateDecision, decideGate, gateApplies } from "../domain/activity-gate";
+import { activityRepo } from "../store/repos/activity";
+import { projectsRepo } from "../store/repos/projects";
+import { runsRepo } from "../store/repos/runs";
 
 export interface TickResult {
   triggers: number;
@@ -36,8 +40,39 @@ export function createSchedulingService(
 ) {
   const { graceSec, catchUpCap } = config.scheduler;
 
+  /**
+   * The activity gate of each gated routine of a batch: fire only if someone other than its agent (and routined)
+   * did something in its scope since its last dispatched run. A few reads per gated routine; others read nothing.
+   */
+  async function gateDecisions(tx: Executor, due: DueTrigger[]): Promise<Map<string, GateDecision>> {
+    const decisions = new Map<string, GateDecision>();
+    for (const { routine } of due) {
+      if (decisions.has(routine.id) || !gateApplies({ policy: routine.activityGatePolicy, source: "schedule" })) continue;
+      const scopedProject = routine.activityGateScope === "project" ? routine.projectId : null;
+      const [lastDispatchedAt, project] = await Promise.all([
+        runsRepo.lastDispatchedAt(tx, routine.id),
+        scopedProject ? projectsRepo.get(tx, scopedProject) : undefined,
+      ]);
+      const firstOutsideActivityAt = lastDispatchedAt
+        ? await activityRepo.firstOutside(tx, { companyId: routine.companyId, projectId: scopedProject, agentId: routine.assigneeAgentId, since: lastDispatchedAt })
+        : null;
+      decisions.set(
+        routine.id,
+        decideGate({
+          policy: routine.activityGatePolicy,
+          scope: routine.activityGateScope,
+          source: "schedule",
+          project: project ? { id: project.id, name: project.name } : null,
+          lastDispatchedAt,
+          firstOutsideActivityAt,
+        }),
+      );
+    }
+    return decisions;
+  }
+
   /** Plans what one trigger owes: its due occurrences (catch-up policy applied), the dropped ones, its next run. */
-  function planTrigger(plan: FirePlan, { trigger, routine }: DueTrigger, now: Date, txNow: Date) {
+  function planTrigger(plan: FirePlan, { trigger, routine }: DueTrigger, now: Date, txNow: Date, gate?: GateDecision) {
     const next = (after: Date) => nextAfter(trigger.cronExpression, trigger.timezone ?? "UTC", after);
     const caughtUp = planCatchUp({
       nextRunAt: trigger.nextRunAt,
@@ -50,7 +85,7 @@ export function createSchedulingService(
     const facts = { routine, trigger, now: txNow };
     for (const scheduledFor of caughtUp.fire) {
       const payload = { scheduledFor: scheduledFor.toISOString() };
-      firing.planFire(plan, { routineId: routine.id, triggerId: trigger.id, source: "schedule", scheduledFor, payload }, facts);
+      firing.planFire(plan, { routineId: routine.id, triggerId: trigger.id, source: "schedule", scheduledFor, payload, gate }, facts);
     }
     if (caughtUp.dropped) {
       const reason = droppedReason(caughtUp.dropped, routine.catchUpPolicy, graceSec, catchUpCap);
@@ -72,6 +107,7 @@ export function createSchedulingService(
     // Only the routines whose policy looks at the active execution need it read.
     const lookUp = new Set(due.filter((d) => d.routine.concurrencyPolicy !== "always_enqueue").map((d) => d.routine.id));
     const active = await openExecutionsByRoutine(tx, [...lookUp], OPEN_ISSUE_STATUSES);
+    const gates = await gateDecisions(tx, due);
     const batchPlan = newFirePlan();
     knowActive(batchPlan, lookUp, active);
     const seen = new Set<string>();
@@ -88,11 +124,11 @@ export function createSchedulingService(
                 const found = firstOfRoutine ? active : await openExecutionsByRoutine(sp, [d.routine.id], OPEN_ISSUE_STATUSES);
                 knowActive(plan, [d.routine.id], found);
               }
-              const planned = planTrigger(plan, d, now, txNow);
+              const planned = planTrigger(plan, d, now, txNow, gates.get(d.routine.id));
               await firing.flush(sp, plan, "nothing");
               return planned;
             })
-          : planTrigger(batchPlan, d, now, txNow);
+          : planTrigger(batchPlan, d, now, txNow, gates.get(d.routine.id));
         result.fired += r.fired;
         result.dropped += r.dropped;
       } catch (err) {

@@ -11,6 +11,7 @@ import { type Executor, pgArray, queryPrepared, queryRows } from "../db";
 import { jsonRowOf, rowOf } from "../raw-rows";
 import { issues, routineRuns, routineTriggers } from "../schema";
 import { type IssueRow, activeExecutionsQuery } from "./issues";
+import type { ActivityInsert } from "./activity";
 import type { RunRow } from "./runs";
 import type { TriggerRow } from "./triggers";
 
@@ -47,6 +48,8 @@ export interface RunInsert {
   scheduledFor: Date | null;
   idempotencyKey: string | null;
   triggerPayload: Record<string, unknown> | null;
+  routineRevisionId: string | null;
+  dispatchFingerprint: string | null;
   linkedIssueId: string | null;
   coalescedIntoRunId: string | null;
   failureReason: string | null;
@@ -97,6 +100,8 @@ export interface FireRows {
   comments: CommentInsert[];
   /** Fingerprints found absent or expired under the routines' locks (`batchContext`). */
   replays: ReplayInsert[];
+  /** Activity log entries of runs (`entityId` a run's id), written only with their run. */
+  activity: ActivityInsert[];
   /** Of the heartbeat runs that wake the issues' assignees. */
   maxAttempts: number;
   triggerMarks: ({ id: string } & Record<string, unknown>)[];
@@ -180,11 +185,12 @@ export const fireRepo = {
       sql`with run as (
           insert into routine_runs (id, company_id, routine_id, trigger_id, source, status, triggered_at,
             scheduled_for, idempotency_key, trigger_payload, linked_issue_id, coalesced_into_run_id, failure_reason,
-            completed_at)
+            completed_at, routine_revision_id, dispatch_fingerprint)
           select * from jsonb_to_recordset(${JSON.stringify(w.runs.map(runRecord))}::jsonb) as x(id uuid,
             company_id uuid, routine_id uuid, trigger_id uuid, source text, status text, triggered_at timestamptz,
             scheduled_for timestamptz, idempotency_key text, trigger_payload jsonb, linked_issue_id uuid,
-            coalesced_into_run_id uuid, failure_reason text, completed_at timestamptz)
+            coalesced_into_run_id uuid, failure_reason text, completed_at timestamptz, routine_revision_id uuid,
+            dispatch_fingerprint text)
           on conflict do nothing
           returning *
         ), planned_issue as (
@@ -224,6 +230,15 @@ export const fireRepo = {
           from jsonb_to_recordset(${JSON.stringify(w.comments.map(commentRecord))}::jsonb) as x(company_id uuid,
             issue_id uuid, run_id uuid, body text)
           join run on run.id = x.run_id
+        ), activity as (
+          insert into activity_log (company_id, actor_type, actor_id, agent_id, action, entity_type, entity_id,
+            project_id, details)
+          select x.company_id, x.actor_type, x.actor_id, x.agent_id, x.action, x.entity_type, x.entity_id,
+            x.project_id, x.details
+          from jsonb_to_recordset(${JSON.stringify(w.activity.map(activityRecord))}::jsonb) as x(company_id uuid,
+            actor_type text, actor_id text, agent_id uuid, action text, entity_type text, entity_id text,
+            project_id uuid, details jsonb)
+          join run on run.id::text = x.entity_id
         ), trigger_marks as (
           update routine_triggers t
              set ${setIfPresent("nextRunAt", "next_run_at", "timestamptz")},
@@ -276,6 +291,20 @@ const runRecord = (r: RunInsert) => ({
   coalesced_into_run_id: r.coalescedIntoRunId,
   failure_reason: r.failureReason,
   completed_at: r.completedAt,
+  routine_revision_id: r.routineRevisionId,
+  dispatch_fingerprint: r.dispatchFingerprint,
+});
+
+const activityRecord = (a: ActivityInsert) => ({
+  company_id: a.companyId,
+  actor_type: a.actorType,
+  actor_id: a.actorId,
+  agent_id: a.agentId ?? null,
+  action: a.action,
+  entity_type: a.entityType,
+  entity_id: a.entityId,
+  project_id: a.projectId ?? null,
+  details: a.details ?? null,
 });
 
 const issueRecord = (i: IssueInsert, ord: number) => ({
