@@ -63,6 +63,7 @@ function variablesFor(title: string, description: string | null, given: CreateRo
     required: v.required,
     options: v.options,
   }));
+  assertVariableDefinitions(defined); // names unique among those given (the sync below would keep only one)
   const variables = syncVariablesWithTemplate([title, description], defined);
   assertVariableDefinitions(variables);
   return variables;
