@@ -298,6 +298,9 @@ describe("triggers: every body of Paperclip's trigger schemas", () => {
       expect(res.status, `${JSON.stringify(b)}: ${JSON.stringify(res.body)}`).toBe(200);
       for (const [k, v] of Object.entries(b)) if (v !== null || k === "label") expect(res.body[k], k).toEqual(v);
     }
+    const empty = await s.t.request("PATCH", `/api/routine-triggers/${schedule.id}`, { body: "", headers: JSON_HEADERS });
+    expect(empty.status).toBe(200);
+    expect(empty.body.updatedAt).toBe((await s.t.request("GET", `/api/routine-triggers/${schedule.id}`)).body.updatedAt);
     const nulled = await s.t.request("PATCH", `/api/routine-triggers/${schedule.id}`, { body: { cronExpression: null } });
     expect(nulled).toMatchObject({ status: 422, body: { error: "Scheduled triggers require cronExpression" } });
   });
