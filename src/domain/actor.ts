@@ -4,3 +4,11 @@ export type Actor =
   | { kind: "agent"; agentId: string; companyId: string; keyId: string };
 
 export const BOARD: Actor = { kind: "board" };
+
+/** Paperclip's board user id for the board (a local board has no user of its own). */
+export const BOARD_USER_ID = "board";
+
+/** The `…ByAgentId` / `…ByUserId` pair a change records. */
+export function authorOf(actor: Actor): { agentId: string | null; userId: string | null } {
+  return actor.kind === "agent" ? { agentId: actor.agentId, userId: null } : { agentId: null, userId: BOARD_USER_ID };
+}

@@ -13,3 +13,14 @@ export function changeStatus(from: RoutineStatus, to: RoutineStatus | undefined)
   if (from === "archived") return { ok: false, reason: "archived" };
   return { ok: true, resumed: to === "active" };
 }
+
+/**
+ * What a draft lacks before it may be active and fire: a default agent (`assigneeAgentId`) and a project
+ * (`projectId`). Empty for a complete routine.
+ */
+export function draftGaps(r: { assigneeAgentId: string | null; projectId: string | null }): ("assigneeAgentId" | "projectId")[] {
+  const gaps: ("assigneeAgentId" | "projectId")[] = [];
+  if (!r.assigneeAgentId) gaps.push("assigneeAgentId");
+  if (!r.projectId) gaps.push("projectId");
+  return gaps;
+}

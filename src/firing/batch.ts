@@ -32,7 +32,7 @@ import type { Refusal } from "./refusals";
 import { type PlanWriter, writePlan } from "./write";
 
 /** What a caller gets for a fire: its run, or why it was refused. */
-export type FireAnswer = { run: RunRow } | { refused: Refusal };
+export type FireAnswer = { run: RunRow } | { refused: Refusal; detail?: string };
 
 export interface BatchScope {
   /** The fires to plan, in order. */

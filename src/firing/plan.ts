@@ -8,13 +8,21 @@
  * 3. a repeated idempotency key (or a schedule slot already fired) answers with the run that holds it;
  * 4. lifecycle: an archived routine never fires; a paused routine or a disabled trigger refuses schedules and
  *    webhooks (a schedule's refusal is recorded as a skipped run; others are refused);
- * 5. the concurrency policy against the routine's active execution: a new execution issue (and heartbeat run),
+ * 5. the routine's variables (given by the run or the webhook, else their defaults; a schedule fire missing one,
+ *    or gated out by the activity gate, is recorded as a skipped run; other sources are refused);
+ * 6. the concurrency policy against the routine's active execution: a new execution issue (and heartbeat run),
  *    a coalesced run (and a comment on the active issue), or a skipped run linked to it.
  *
  * A plan also remembers what its fires changed (the active execution, the keys taken, the fingerprints), so
  * the tenth fire of a routine in a batch decides exactly as it would after the ninth had committed.
  */
+import type { GateDecision } from "../domain/activity-gate";
+import { type ActivityRecord, activityRow } from "../domain/activity-entry";
+import type { Actor } from "../domain/actor";
 import { coalescedComment, decideConcurrency } from "../domain/concurrency";
+import { dispatchFingerprint } from "../domain/dispatch-fingerprint";
+import { AppError } from "../domain/errors";
+import { type VariableValue, payloadValues, renderExecution, resolveValues, withVariables } from "../domain/routine-variables";
 import type { RunSource } from "../domain/enums";
 import { webhookOf } from "../domain/trigger-kinds";
 import { replayRetentionSec } from "../domain/webhook-auth/retention";
@@ -34,6 +42,13 @@ export interface FireRequest {
   scheduledFor?: Date | null;
   /** A webhook delivery: the trigger as it was verified against, and its replay fingerprints. */
   delivery?: Delivery;
+  /** A manual or API run may wake another agent, or file the issue in another project, than the routine's. */
+  assigneeAgentId?: string | null;
+  projectId?: string | null;
+  /** Who fired (the activity log's actor); omitted: routined itself (schedules, webhooks). */
+  actor?: Actor;
+  /** The activity gate's decision for a scheduled fire of a gated routine (read by the scheduler). */
+  gate?: GateDecision;
 }
 
 export interface Delivery {
@@ -55,7 +70,7 @@ export interface Held {
 }
 
 /** What a fire came to: its run (planned, or the one that already held its key or slot), or a refusal. */
-export type FireOutcome = Held | { refused: Refusal };
+export type FireOutcome = Held | { refused: Refusal; detail?: string };
 
 /** An open execution issue as a fire sees it: one in the database, or one this plan creates. */
 export interface ActiveExecution {
@@ -83,6 +98,8 @@ export interface FirePlan {
   replays: ReplayInsert[];
   triggerMarks: Map<string, TriggerMark>;
   routineMarks: Map<string, RoutineMark>;
+  /** The activity log entry of each run (`routine.run_triggered`), written only if its run is. */
+  activity: ActivityRecord[];
   /** What the fires decide on, as the batch read it and the plan changed it. */
   known: Knowledge;
 }
@@ -106,6 +123,7 @@ export function newPlan(known: Partial<Knowledge> = {}): FirePlan {
     replays: [],
     triggerMarks: new Map(),
     routineMarks: new Map(),
+    activity: [],
     known: { active: new Map(), keys: new Map(), slots: new Map(), fingerprints: new Set(), ...known },
   };
 }
@@ -140,6 +158,14 @@ const SKIPPED_BECAUSE: Partial<Record<Refusal, string>> = {
   routine_paused: "Routine is paused",
   trigger_disabled: "Routine trigger is disabled",
 };
+
+/** The execution issue's fields a fire decides: title and description rendered, agent and project (a run's or the routine's). */
+interface ExecutionFields {
+  title: string;
+  description: string | null;
+  assigneeAgentId: string | null;
+  projectId: string | null;
+}
 
 /** Decides one fire and adds what it writes to `plan`; nothing is read or written. */
 export function planFire(plan: FirePlan, req: FireRequest, { routine, trigger, now }: FireFacts, newId: () => string): FireOutcome {
@@ -179,6 +205,18 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   const refused = lifecycle(routine, trigger, req.source);
   // Scheduled fires are refused on the record; callers of other sources are refused, and nothing is planned.
   if (refused && req.source !== "schedule") return { refused };
+  // The routine's variables: given by the run (in payload.variables) or the webhook's payload, else defaults.
+  let values: Record<string, VariableValue> = {};
+  let unresolved: string | null = null;
+  try {
+    values = resolveValues(routine.variables, payloadValues(req.source, req.payload));
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    if (req.source !== "schedule" && !refused) return { refused: "variables_missing", detail: err.message };
+    unresolved = err.message;
+  }
+  const payload = withVariables(req.payload ?? null, values);
+  const actor = req.actor ?? "system";
   const base: RunInsert = {
     id: newId(),
     companyId: routine.companyId,
@@ -189,7 +227,9 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
     triggeredAt: now,
     scheduledFor: req.scheduledFor ?? null,
     idempotencyKey: req.idempotencyKey ?? null,
-    triggerPayload: req.payload ?? null,
+    triggerPayload: payload,
+    routineRevisionId: routine.latestRevisionId,
+    dispatchFingerprint: null,
     linkedIssueId: null,
     coalescedIntoRunId: null,
     failureReason: null,
@@ -197,24 +237,30 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   };
   if (key) known.keys.set(key, { runId: base.id });
   if (slot) known.slots.set(slot, { runId: base.id });
-  if (refused) {
-    const reason = SKIPPED_BECAUSE[refused]!;
-    planRun(plan, { ...base, failureReason: reason, completedAt: now }, reason);
+  const skippedBecause = (refused && SKIPPED_BECAUSE[refused]!) || (req.gate && !req.gate.fire ? req.gate.reason : null) || unresolved;
+  if (skippedBecause) {
+    planRun(plan, { ...base, failureReason: skippedBecause, completedAt: now }, skippedBecause, actor, routine.projectId);
     return { runId: base.id };
   }
+  const execution: ExecutionFields = {
+    ...renderExecution(routine, values, now),
+    assigneeAgentId: req.assigneeAgentId ?? routine.assigneeAgentId,
+    projectId: req.projectId ?? routine.projectId,
+  };
+  base.dispatchFingerprint = dispatchFingerprint({ payload, routineRevisionId: routine.latestRevisionId, ...execution });
 
   const active = known.active.get(routine.id) ?? null;
   const outcome = decideConcurrency(routine.concurrencyPolicy, active !== null);
   if (outcome === "create" || !active) {
-    planExecution(plan, routine, base, newId());
+    planExecution(plan, routine, base, newId(), execution, actor);
     return { runId: base.id };
   }
   // Linked to the active issue: a skipped run's reason names it when read ("execution issue AR-1 is still open").
   const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
   if (outcome === "skip") {
-    planRun(plan, { ...base, ...linked }, LAST_RESULT.skipped);
+    planRun(plan, { ...base, ...linked }, LAST_RESULT.skipped, actor, routine.projectId);
   } else {
-    planRun(plan, { ...base, ...linked, status: "coalesced" }, LAST_RESULT.coalesced);
+    planRun(plan, { ...base, ...linked, status: "coalesced" }, LAST_RESULT.coalesced, actor, routine.projectId);
     const body = coalescedComment(req.source, now, req.payload ?? null);
     plan.comments.push({ companyId: routine.companyId, issueId: active.id, runId: base.id, body });
   }
@@ -244,12 +290,16 @@ export function planDropped(
       scheduledFor: dropped.scheduledFor,
       idempotencyKey: null,
       triggerPayload: null,
+      routineRevisionId: routine.latestRevisionId,
+      dispatchFingerprint: null,
       linkedIssueId: null,
       coalescedIntoRunId: null,
       failureReason: dropped.reason,
       completedAt: now,
     },
     dropped.reason,
+    "system",
+    routine.projectId,
   );
 }
 
@@ -261,29 +311,39 @@ function markRoutine(plan: FirePlan, id: string, mark: RoutineMark): void {
   plan.routineMarks.set(id, { ...plan.routineMarks.get(id), ...mark });
 }
 
-/** Adds a run and notes the result on its trigger and routine. */
-function planRun(plan: FirePlan, run: RunInsert, lastResult: string): void {
+/** Adds a run (and its activity log entry) and notes the result on its trigger and routine. */
+function planRun(plan: FirePlan, run: RunInsert, lastResult: string, actor: Actor | "system", projectId: string | null): void {
   plan.runs.push(run);
+  plan.activity.push(
+    activityRow(actor, {
+      companyId: run.companyId,
+      action: "routine.run_triggered",
+      entityType: "routine_run",
+      entityId: run.id,
+      projectId,
+      details: { routineId: run.routineId, triggerId: run.triggerId, source: run.source, status: run.status },
+    }),
+  );
   if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
   markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
 }
 
 /** Adds a run that creates its execution issue (which wakes its assignee); the issue becomes the routine's active one. */
-function planExecution(plan: FirePlan, routine: RoutineRow, base: RunInsert, issueId: string): void {
-  planRun(plan, { ...base, status: "issue_created", linkedIssueId: issueId }, LAST_RESULT.issue_created);
+function planExecution(plan: FirePlan, routine: RoutineRow, base: RunInsert, issueId: string, execution: ExecutionFields, actor: Actor | "system"): void {
+  planRun(plan, { ...base, status: "issue_created", linkedIssueId: issueId }, LAST_RESULT.issue_created, actor, execution.projectId);
   markRoutine(plan, routine.id, { lastEnqueuedAt: base.triggeredAt });
   plan.issues.push({
     id: issueId,
     companyId: routine.companyId,
     routineId: routine.id,
     runId: base.id,
-    projectId: routine.projectId,
+    projectId: execution.projectId,
     goalId: routine.goalId,
     parentId: routine.parentIssueId,
-    title: routine.title,
-    description: routine.description,
+    title: execution.title,
+    description: execution.description,
     priority: routine.priority,
-    assigneeAgentId: routine.assigneeAgentId,
+    assigneeAgentId: execution.assigneeAgentId,
     context: {
       routineId: routine.id,
       routineRunId: base.id,

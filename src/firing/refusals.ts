@@ -3,7 +3,7 @@
  * secret was rotated drops its cached copy of the trigger), and the one place a refusal becomes an HTTP error.
  */
 import type { RunSource } from "../domain/enums";
-import { type AppError, conflict, forbidden, notFound, unauthorized } from "../domain/errors";
+import { type AppError, conflict, forbidden, notFound, unauthorized, unprocessable } from "../domain/errors";
 
 export type Refusal =
   | "routine_not_found"
@@ -15,11 +15,15 @@ export type Refusal =
   /** The webhook trigger's secret or signing mode changed since the delivery was verified. */
   | "secret_rotated"
   /** One of the delivery's replay fingerprints is recorded. */
-  | "duplicate_delivery";
+  | "duplicate_delivery"
+  /** A required variable of the routine has no value (the detail names it). */
+  | "variables_missing";
 
 /** The error the caller of a refused fire answers with. */
-export function refusalError(refusal: Refusal, source: RunSource): AppError {
+export function refusalError(refusal: Refusal, source: RunSource, detail?: string): AppError {
   switch (refusal) {
+    case "variables_missing":
+      return unprocessable(detail ?? "Missing routine variables");
     case "routine_not_found":
       return notFound("Routine not found");
     case "trigger_not_found":

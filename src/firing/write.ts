@@ -16,6 +16,7 @@ export const writePlan: PlanWriter = async (tx, plan, { maxAttempts, returning }
       issues: plan.issues,
       comments: plan.comments,
       replays: plan.replays,
+      activity: plan.activity,
       maxAttempts,
       triggerMarks: [...plan.triggerMarks].map(([id, mark]) => ({ id, ...mark })),
       routineMarks: [...plan.routineMarks].map(([id, mark]) => ({ id, ...mark })),

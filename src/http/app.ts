@@ -7,6 +7,7 @@ import {
   jsonSchemaTransform,
   validatorCompiler,
 } from "fastify-type-provider-zod";
+import { notFound } from "../domain/errors";
 import type { Services } from "../services";
 import { registerAuth } from "./auth";
 import { registerBrowserGuard } from "./browser-guard";
@@ -48,6 +49,23 @@ export interface AppOptions {
 const SHUTDOWN_RETRY_AFTER_SEC = 5;
 
 
+/** Routine resources whose malformed id is answered as Paperclip does: 404 with the resource's not-found message. */
+const NOT_FOUND_FOR_MALFORMED: Record<string, string> = {
+  routineId: "Routine not found",
+  triggerId: "Routine trigger not found",
+  revisionId: "Routine revision not found",
+};
+
+function notFoundForMalformedId<R>(data: unknown, result: R): R {
+  if (typeof result !== "object" || result === null || !("error" in result) || !result.error) return result;
+  const params = (data ?? {}) as Record<string, unknown>;
+  for (const [name, message] of Object.entries(NOT_FOUND_FOR_MALFORMED)) {
+    if (typeof params[name] === "string" && !UUID.test(params[name] as string)) return { error: notFound(message) } as R;
+  }
+  return result;
+}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: typeof options.logger === "object" ? options.logger : undefined,
@@ -67,6 +85,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // fastify hands a missing body to the validator as null; optional bodies expect undefined.
   app.setValidatorCompiler((route: Parameters<typeof validatorCompiler>[0]) => {
     const validate = validatorCompiler(route);
+    if (route.httpPart === "params") return (data) => notFoundForMalformedId(data, validate(data));
     return route.httpPart === "body" ? (data) => validate(data ?? undefined) : validate;
   });
   // Response schemas document the API; responses are built by presenters and sent as plain JSON.

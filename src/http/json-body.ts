@@ -27,6 +27,8 @@ export function registerJsonBodyParser(app: FastifyInstance, maxDepth: number): 
   const parse = app.getDefaultJsonParser("error", "ignore");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    // A JSON content type with no body is no body (Paperclip's UI and curl users send the header on every request).
+    if ((body as string).trim() === "") return done(null, undefined);
     if (jsonDepthExceeds(body as string, maxDepth)) {
       return done(badRequest(`JSON body is nested deeper than ${maxDepth} levels (the limit, ROUTINED_JSON_MAX_DEPTH)`), undefined);
     }

@@ -60,7 +60,7 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
         const outcomes = batch.fire();
         const answers = await batch.flush();
         const runs = answers.map((a) => {
-          if ("refused" in a) throw refusalError(a.refused, "schedule");
+          if ("refused" in a) throw refusalError(a.refused, "schedule", a.detail);
           return a.run;
         });
         // A run this backfill did not plan held its slot already.

@@ -5,7 +5,9 @@
 import type { AdapterType } from "../domain/enums";
 import type { SecretBox } from "../domain/secret-box";
 import type { Db } from "../store/db";
+import { openEnv } from "../domain/routine-env";
 import { agentsRepo } from "../store/repos/agents";
+import { routinesRepo } from "../store/repos/routines";
 import { type HeartbeatRunRow, heartbeatRunsRepo as repo } from "../store/repos/heartbeat-runs";
 import { loadDelivery } from "./heartbeat-runs";
 
@@ -15,8 +17,8 @@ export type AttemptResult =
   | { ok: false; timedOut: boolean; error: string; output?: string };
 
 export interface DeliveryTarget {
-  /** The JSON body an agent receives: `{ heartbeatRun, issue, routineRun, agent: { id, name } }`. */
-  payload: Awaited<ReturnType<typeof loadDelivery>> & { agent: { id: string; name: string } };
+  /** The JSON body an agent receives: `{ heartbeatRun, issue, routineRun, agent: { id, name }, env }`. */
+  payload: Awaited<ReturnType<typeof loadDelivery>> & { agent: { id: string; name: string }; env: Record<string, string> | null };
   agent: { id: string; adapterType: AdapterType; adapterConfig: Record<string, unknown>; deliverySecret?: string };
 }
 
@@ -39,8 +41,10 @@ export function createHeartbeatDispatchService({ db, secretBox }: { db: Db; secr
       const agent = await agentsRepo.get(db, run.agentId);
       if (!agent) return undefined;
       const delivery = await loadDelivery(db, run);
+      // The routine's env, decrypted only here, for the agent.
+      const routine = delivery.routineRun ? await routinesRepo.get(db, delivery.routineRun.routineId) : undefined;
       return {
-        payload: { ...delivery, agent: { id: agent.id, name: agent.name } },
+        payload: { ...delivery, agent: { id: agent.id, name: agent.name }, env: openEnv(routine?.env ?? null, secretBox) },
         agent: {
           id: agent.id,
           adapterType: agent.adapterType,

@@ -4,7 +4,9 @@ import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
 import type { SecretBox } from "../domain/secret-box";
 import { type Db, type Store, dbNow } from "../store/db";
+import { createActivityService } from "./activity";
 import { createAuthService } from "./auth";
+import { createRevisionService } from "./revisions";
 import { createBackfillService } from "./backfill";
 import { createAgentWakeups } from "./agent-wakeups";
 import { createAgentService } from "./agents";
@@ -36,7 +38,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { db, config, secretBox, clock } = deps;
   const companies = createCompanyService(db);
-  const routines = createRoutineService(db, config, companies);
+  const routines = createRoutineService(db, config, companies, secretBox);
   const firing = createFiring(config);
   const groupCommit = createGroupCommit({ db, firing });
   const agents = createAgentService(db, companies, deps.secretBox, config.adapters);
@@ -51,6 +53,8 @@ export function createServices(deps: ServiceDeps) {
     projects: createProjectService(db, companies),
     goals: createGoalService(db, companies),
     routines,
+    revisions: createRevisionService({ db, publicUrl: config.publicUrl, secretBox, routines }),
+    activity: createActivityService(db, companies),
     triggers: createTriggerService({ db, config, secretBox, routines }),
     firing,
     /** Issue and heartbeat events → routine-run transitions. */

@@ -12,6 +12,7 @@ import { agentsRepo } from "../store/repos/agents";
 import { type IssueCommentRow, type IssueRow, issuesRepo, statusStamps } from "../store/repos/issues";
 import { goalsRepo, projectsRepo } from "../store/repos/projects";
 import { assertCompanyAccess } from "./access";
+import { logActivity } from "./activity";
 import type { CompanyService } from "./companies";
 
 export interface IssueHooks {
@@ -78,12 +79,21 @@ export function createIssueService(db: Db, companies: CompanyService, hooks: Iss
       await companies.load(actor, companyId);
       return db.transaction(async (tx) => {
         await checkReferences(tx, companyId, body);
-        return issuesRepo.insert(tx, {
+        const row = await issuesRepo.insert(tx, {
           companyId,
           ...body,
           ...statusStamps(body.status),
           createdByAgentId: actor.kind === "agent" ? actor.agentId : null,
         });
+        await logActivity(tx, actor, {
+          companyId,
+          action: "issue.created",
+          entityType: "issue",
+          entityId: row.id,
+          projectId: row.projectId,
+          details: { identifier: row.identifier, title: row.title },
+        });
+        return row;
       });
     },
     /** Locks the issue, applies the change and runs the status hook, all in one transaction. */
@@ -103,6 +113,14 @@ export function createIssueService(db: Db, companies: CompanyService, hooks: Iss
         const changed = body.status !== undefined && body.status !== current.status;
         const row = (await issuesRepo.update(tx, id, { ...body, ...(changed ? statusStamps(body.status!, current.status) : {}) }))!;
         if (changed) await hooks.onStatusChange?.(tx, row, current.status);
+        await logActivity(tx, actor, {
+          companyId: row.companyId,
+          action: "issue.updated",
+          entityType: "issue",
+          entityId: row.id,
+          projectId: row.projectId,
+          details: { identifier: row.identifier, fields: Object.keys(body), ...(changed ? { status: row.status, previousStatus: current.status } : {}) },
+        });
         return row;
       });
     },
@@ -112,12 +130,23 @@ export function createIssueService(db: Db, companies: CompanyService, hooks: Iss
     },
     async addComment(actor: Actor, issueId: string, body: string) {
       const issue = await load(actor, issueId);
-      const row = await issuesRepo.insertComment(db, {
-        companyId: issue.companyId,
-        issueId,
-        authorKind: actor.kind,
-        authorAgentId: actor.kind === "agent" ? actor.agentId : null,
-        body,
+      const row = await db.transaction(async (tx) => {
+        const comment = await issuesRepo.insertComment(tx, {
+          companyId: issue.companyId,
+          issueId,
+          authorKind: actor.kind,
+          authorAgentId: actor.kind === "agent" ? actor.agentId : null,
+          body,
+        });
+        await logActivity(tx, actor, {
+          companyId: issue.companyId,
+          action: "issue.comment_added",
+          entityType: "issue",
+          entityId: issueId,
+          projectId: issue.projectId,
+          details: { identifier: issue.identifier, commentId: comment.id },
+        });
+        return comment;
       });
       return presentComment(row);
     },

@@ -1,37 +1,71 @@
 /** Manual runs and run history of a routine. */
 import type { Actor } from "../domain/actor";
-import { badRequest } from "../domain/errors";
-import type { ListRunsQuery, ManualRunBody } from "../domain/schemas/runs";
+import { badRequest, conflict, forbidden, notFound, unprocessable } from "../domain/errors";
+import { draftGaps } from "../domain/routine-lifecycle";
+import { givenValues, resolveValues, withVariables } from "../domain/routine-variables";
+import { type ListRunsQuery, type ManualRunInput, manualRunBody } from "../domain/schemas/runs";
+import { agentsRepo } from "../store/repos/agents";
+import { projectsRepo } from "../store/repos/projects";
 import type { Db } from "../store/db";
-import { issuesRepo } from "../store/repos/issues";
 import { runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
 import { refusalError } from "../firing/refusals";
 import { assertManagesRoutine } from "./access";
 import type { GroupCommit } from "./group-commit";
 import type { RoutineService } from "./routines";
-import { presentIssueSummary } from "./views";
+import { withRunContext } from "./run-context";
 
 /** Greater than any uuid: an ISO-time cursor includes every run created at that instant... before it. */
 const MAX_UUID = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
 export function createRunService(db: Db, routines: RoutineService, groupCommit: GroupCommit) {
+  /** The agent and project a run names instead of the routine's must be of the routine's company. */
+  async function checkRunReferences(companyId: string, body: { assigneeAgentId?: string | null; projectId?: string | null }) {
+    const agent = body.assigneeAgentId ? await agentsRepo.get(db, body.assigneeAgentId) : undefined;
+    if (body.assigneeAgentId && agent?.companyId !== companyId) {
+      throw unprocessable(`assigneeAgentId: agent ${body.assigneeAgentId} not found in this company`);
+    }
+    const project = body.projectId ? await projectsRepo.get(db, body.projectId) : undefined;
+    if (body.projectId && project?.companyId !== companyId) throw unprocessable(`projectId: project ${body.projectId} not found in this company`);
+  }
+
   return {
     /**
      * `POST /routines/{id}/run`: fires now through the one firing path, together with the fires waiting at the
      * same moment (group commit); the same key returns the same run.
      */
-    async run(actor: Actor, routineId: string, body: ManualRunBody) {
+    async run(actor: Actor, routineId: string, input: ManualRunInput | undefined) {
+      const body = manualRunBody.parse(input ?? {});
       const routine = await routines.load(actor, routineId);
       assertManagesRoutine(actor, routine);
+      if (routine.status === "archived") throw conflict("Routine is archived");
+      if (body.triggerId) {
+        const trigger = await triggersRepo.get(db, body.triggerId);
+        if (!trigger) throw notFound("Routine trigger not found");
+        if (trigger.routineId !== routine.id) throw forbidden("Trigger does not belong to routine");
+        if (!trigger.enabled) throw conflict("Routine trigger is not active");
+      }
+      if (actor.kind === "agent" && body.assigneeAgentId && body.assigneeAgentId !== actor.agentId) {
+        throw forbidden("Agents can only assign routines to themselves");
+      }
+      await checkRunReferences(routine.companyId, body);
+      const gaps = draftGaps({
+        assigneeAgentId: body.assigneeAgentId ?? routine.assigneeAgentId,
+        projectId: body.projectId ?? routine.projectId,
+      });
+      if (gaps.length) throw unprocessable(`Routine is a draft: set ${gaps.join(" and ")} before running it`, { missing: gaps });
+      const values = resolveValues(routine.variables, givenValues(body.payload, body.variables));
       const answer = await groupCommit.fire({
         routineId,
         source: body.source,
-        payload: body.payload ?? null,
+        payload: withVariables(body.payload ?? null, values),
         idempotencyKey: body.idempotencyKey ?? null,
         triggerId: body.triggerId ?? null,
+        assigneeAgentId: body.assigneeAgentId ?? null,
+        projectId: body.projectId ?? null,
+        actor,
       });
-      if ("refused" in answer) throw refusalError(answer.refused, body.source);
+      if ("refused" in answer) throw refusalError(answer.refused, body.source, answer.detail);
       return answer.run;
     },
 
@@ -46,19 +80,7 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
         before = { createdAt: cursor.createdAt, id: cursor.id };
       }
       const runs = await runsRepo.listByRoutine(db, routineId, { limit: query.limit, status: query.status, before });
-      const [issues, triggers] = await Promise.all([
-        issuesRepo.byIds(db, runs.flatMap((r) => (r.linkedIssueId ? [r.linkedIssueId] : []))),
-        triggersRepo.listByRoutine(db, routineId),
-      ]);
-      return runs.map((run) => {
-        const issue = run.linkedIssueId ? issues.get(run.linkedIssueId) : undefined;
-        const trigger = triggers.find((t) => t.id === run.triggerId);
-        return {
-          ...run,
-          linkedIssue: issue ? presentIssueSummary(issue) : null,
-          trigger: trigger ? { id: trigger.id, kind: trigger.kind, label: trigger.label } : null,
-        };
-      });
+      return withRunContext(db, runs, await triggersRepo.listByRoutine(db, routineId));
     },
   };
 }

@@ -11,8 +11,13 @@ import type { CreateTriggerBody, RotateSecretBody, UpdateTriggerBody } from "../
 import { type Db, type Executor, dbNow } from "../store/db";
 import { routinesRepo } from "../store/repos/routines";
 import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
+import { authorOf } from "../domain/actor";
+import { assertScheduleCompatible } from "../domain/routine-variables";
+import type { RoutineRow } from "../store/repos/routines";
 import { assertCompanyAccess, assertManagesRoutine } from "./access";
 import { TRIGGER_DEFAULTS, scheduleOf, webhookOf } from "../domain/trigger-kinds";
+import { logActivity } from "./activity";
+import { presentRevision, recordRevision } from "./revisions";
 import { nextRunFor, notifyTriggersChanged } from "./next-run";
 import type { RoutineService } from "./routines";
 import { presentTrigger, webhookUrl } from "./views";
@@ -45,6 +50,20 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
     trigger: present(row),
     secretMaterial: { webhookUrl: webhookUrl(config.publicUrl, row.publicId!), webhookSecret: secret },
   });
+
+  /** Every change of a trigger: its activity entry and a revision of its routine (returned). */
+  async function recordChange(tx: Executor, actor: Actor, routine: RoutineRow, trigger: TriggerRow, action: string, summary: string) {
+    await logActivity(tx, actor, {
+      companyId: routine.companyId,
+      action: `routine.${action}`,
+      entityType: "routine_trigger",
+      entityId: trigger.id,
+      projectId: routine.projectId,
+      details: { routineId: routine.id, kind: trigger.kind },
+    });
+    const { revision } = await recordRevision(tx, routine, actor, summary, { changed: true });
+    return presentRevision(revision);
+  }
 
   /** Locks the trigger's routine and checks the actor may manage it; returns both. */
   async function lockForChange(tx: Executor, actor: Actor, triggerId: string) {
@@ -83,18 +102,25 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
         const routine = (await routinesRepo.getForUpdate(tx, routineId))!;
         assertManagesRoutine(actor, routine);
         if (routine.status === "archived") throw conflict("Routine is archived");
-        const agentId = actor.kind === "agent" ? actor.agentId : null;
+        const author = authorOf(actor);
         const base = {
           companyId: routine.companyId,
           routineId,
           kind: body.kind,
           label: body.label ?? null,
           enabled: body.enabled,
-          createdByAgentId: agentId,
-          updatedByAgentId: agentId,
+          createdByAgentId: author.agentId,
+          createdByUserId: author.userId,
+          updatedByAgentId: author.agentId,
+          updatedByUserId: author.userId,
         };
+        const created = async (row: TriggerRow, secret: string | null) => ({
+          ...(secret === null ? { trigger: present(row), secretMaterial: null } : withSecret(row, secret)),
+          revision: await recordChange(tx, actor, routine, row, "trigger_created", `Created ${row.kind} trigger`),
+        });
         if (body.kind === "schedule") {
           validateSchedule(body.cronExpression, body.timezone);
+          if (body.enabled) assertScheduleCompatible(routine.variables);
           const fields = { cronExpression: body.cronExpression, timezone: body.timezone };
           const row = await triggersRepo.insert(tx, {
             ...base,
@@ -102,7 +128,7 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
             nextRunAt: nextRunFor({ ...base, ...fields }, await dbNow(tx)),
           });
           await notifyTriggersChanged(tx);
-          return { trigger: present(row), secretMaterial: null };
+          return created(row, null);
         }
         if (body.kind === "webhook") {
           const secret = generateSecret(body.signingMode);
@@ -112,16 +138,27 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
             signingMode: body.signingMode,
             replayWindowSec: body.replayWindowSec,
             secretCiphertext: secretBox.encrypt(secret),
+            lastRotatedAt: await dbNow(tx),
           });
-          return withSecret(row, secret);
+          return created(row, secret);
         }
-        return { trigger: present(await triggersRepo.insert(tx, base)), secretMaterial: null };
+        return created(await triggersRepo.insert(tx, base), null);
       });
     },
 
-    async update(actor: Actor, triggerId: string, body: UpdateTriggerBody) {
+    /**
+     * Paperclip's edit form sends every field, null where it does not apply: a null `cronExpression` or
+     * `timezone` of a schedule trigger is a 422 (a schedule needs both); other nulls leave the field as it is.
+     */
+    async update(actor: Actor, triggerId: string, rawBody: UpdateTriggerBody) {
       return db.transaction(async (tx) => {
-        const { trigger } = await lockForChange(tx, actor, triggerId);
+        const { trigger, routine } = await lockForChange(tx, actor, triggerId);
+        if (trigger.kind === "schedule" && rawBody.cronExpression === null) throw unprocessable("Scheduled triggers require cronExpression");
+        if (trigger.kind === "schedule" && rawBody.timezone === null) throw unprocessable("Scheduled triggers require timezone");
+        const body = Object.fromEntries(
+          Object.entries(rawBody).filter(([k, v]) => v !== undefined && (v !== null || k === "label")),
+        ) as { label?: string | null; enabled?: boolean; cronExpression?: string; timezone?: string; signingMode?: SigningMode; replayWindowSec?: number };
+        if (Object.keys(body).length === 0) return present(trigger);
         const scheduleOnly = (["cronExpression", "timezone"] as const).filter((k) => body[k] !== undefined);
         const webhookOnly = (["signingMode", "replayWindowSec"] as const).filter((k) => body[k] !== undefined);
         if (trigger.kind !== "schedule" && scheduleOnly.length) {
@@ -134,21 +171,26 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
         const next = { ...trigger, ...body };
         const rescheduled = trigger.kind === "schedule" && (scheduleOnly.length > 0 || (body.enabled === true && !trigger.enabled));
         if (rescheduled) validateSchedule(next.cronExpression!, next.timezone ?? TRIGGER_DEFAULTS.timezone);
+        if (trigger.kind === "schedule" && next.enabled) assertScheduleCompatible(routine.variables);
+        const author = authorOf(actor);
         const row = await triggersRepo.update(tx, triggerId, {
           ...body,
           ...(rescheduled ? { nextRunAt: nextRunFor(next, await dbNow(tx)) } : {}),
-          updatedByAgentId: actor.kind === "agent" ? actor.agentId : trigger.updatedByAgentId,
+          updatedByAgentId: author.agentId,
+          updatedByUserId: author.userId,
         });
         if (trigger.kind === "schedule") await notifyTriggersChanged(tx);
+        await recordChange(tx, actor, routine, row, "trigger_updated", `Updated ${row.kind} trigger`);
         return present(row);
       });
     },
 
     async delete(actor: Actor, triggerId: string) {
       await db.transaction(async (tx) => {
-        const { trigger } = await lockForChange(tx, actor, triggerId);
+        const { trigger, routine } = await lockForChange(tx, actor, triggerId);
         await triggersRepo.delete(tx, triggerId);
         if (trigger.kind === "schedule") await notifyTriggersChanged(tx);
+        await recordChange(tx, actor, routine, trigger, "trigger_deleted", `Deleted ${trigger.kind} trigger`);
       });
     },
 
@@ -156,18 +198,25 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
      * A new secret replaces the old one in one transaction: the old one fails from commit on. With
      * `signingMode`, the trigger switches to that mode and the secret is made for it.
      */
-    async rotateSecret(actor: Actor, triggerId: string, body: RotateSecretBody = {}) {
+    async rotateSecret(actor: Actor, triggerId: string, body: RotateSecretBody) {
+      body ??= {};
       return db.transaction(async (tx) => {
-        const { trigger } = await lockForChange(tx, actor, triggerId);
-        if (trigger.kind !== "webhook") throw unprocessable("Only webhook triggers have a secret to rotate");
+        const { trigger, routine } = await lockForChange(tx, actor, triggerId);
+        if (trigger.kind !== "webhook") throw unprocessable("Only webhook triggers can rotate secrets");
         const signingMode = body.signingMode ?? webhookOf(trigger)!.signingMode;
         const secret = generateSecret(signingMode);
+        const author = authorOf(actor);
         const row = await triggersRepo.update(tx, triggerId, {
           signingMode,
           secretCiphertext: secretBox.encrypt(secret),
           lastRotatedAt: await dbNow(tx),
+          updatedByAgentId: author.agentId,
+          updatedByUserId: author.userId,
         });
-        return withSecret(row, secret);
+        return {
+          ...withSecret(row, secret),
+          revision: await recordChange(tx, actor, routine, row, "trigger_secret_rotated", "Rotated webhook trigger secret"),
+        };
       });
     },
   };

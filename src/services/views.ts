@@ -1,13 +1,28 @@
 /** How rows are shown over the API: what is public, what is never shown (secrets). */
+import { presentEnv } from "../domain/routine-env";
 import type { IssueRow } from "../store/repos/issues";
+import type { RoutineRow } from "../store/repos/routines";
 import type { TriggerRow } from "../store/repos/triggers";
 
 export const webhookUrl = (publicUrl: string, publicId: string) =>
   `${publicUrl}/api/routine-triggers/public/${publicId}/fire`;
 
+/** A routine as served: env values never (names only, see `presentEnv`). */
+export const presentRoutine = (row: RoutineRow) => ({ ...row, env: presentEnv(row.env) });
+
+/**
+ * A trigger as served: never its secret. `secretId` names the secret (Paperclip's secrets are rows of their
+ * own; routined keeps the secret on the trigger, so the trigger's id names it); `authenticated` is false for
+ * a webhook anyone with its URL may fire (`signingMode: "none"`).
+ */
 export function presentTrigger(row: TriggerRow, publicUrl: string) {
   const { secretCiphertext: _secret, ...rest } = row;
-  return { ...rest, webhookUrl: row.publicId ? webhookUrl(publicUrl, row.publicId) : null };
+  return {
+    ...rest,
+    secretId: row.secretCiphertext ? row.id : null,
+    authenticated: row.kind !== "webhook" || row.signingMode !== "none",
+    webhookUrl: row.publicId ? webhookUrl(publicUrl, row.publicId) : null,
+  };
 }
 
 export const presentTriggerSummary = (row: TriggerRow) => ({

@@ -187,7 +187,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
         throw await refuse(req, err, null, trigger.id);
       }
       if ("run" in answer) return answer.run;
-      const error = refusalError(answer.refused, "webhook");
+      const error = refusalError(answer.refused, "webhook", answer.detail);
       if (answer.refused !== "secret_rotated") throw await refuse(req, error, null, trigger.id);
       // Refused under the lock: the copy was stale, the secret rotated (by another process, or since this one
       // read it). Forget it, so the next request is verified against the new secret; count this one as a failure.

@@ -18,6 +18,8 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import * as E from "../domain/enums";
+import type { RoutineVariable } from "../domain/routine-variables";
+import type { StoredEnv } from "../domain/routine-env";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const createdAt = () => ts("created_at").notNull().defaultNow();
@@ -211,8 +213,21 @@ export const routines = pgTable(
     status: text("status", { enum: E.ROUTINE_STATUSES }).notNull().default("active"),
     concurrencyPolicy: text("concurrency_policy", { enum: E.CONCURRENCY_POLICIES }).notNull().default("coalesce_if_active"),
     catchUpPolicy: text("catch_up_policy", { enum: E.CATCH_UP_POLICIES }).notNull().default("skip_missed"),
+    /** Paperclip's routine folders: stored, not a resource of routined. */
+    folderId: uuid("folder_id"),
+    activityGatePolicy: text("activity_gate_policy", { enum: E.ACTIVITY_GATE_POLICIES }).notNull().default("always"),
+    activityGateScope: text("activity_gate_scope", { enum: E.ACTIVITY_GATE_SCOPES }).notNull().default("company"),
+    /** Typed variables of the title and description templates (Paperclip's `RoutineVariable[]`). */
+    variables: jsonb("variables").$type<RoutineVariable[]>().notNull().default([]),
+    /** Environment handed to the agent: `{ NAME: { type: "plain", ciphertext } }`, values encrypted with the server key. */
+    env: jsonb("env").$type<StoredEnv>(),
+    latestRevisionId: uuid("latest_revision_id"),
+    latestRevisionNumber: integer("latest_revision_number").notNull().default(0),
     createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdByUserId: text("created_by_user_id"),
     updatedByAgentId: uuid("updated_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    updatedByUserId: text("updated_by_user_id"),
+    responsibleUserId: text("responsible_user_id"),
     lastTriggeredAt: ts("last_triggered_at"),
     lastEnqueuedAt: ts("last_enqueued_at"),
     createdAt: createdAt(),
@@ -228,6 +243,8 @@ export const routines = pgTable(
       inList("concurrency_policy", E.CONCURRENCY_POLICIES),
     ),
     check("routines_catch_up_ck", inList("catch_up_policy", E.CATCH_UP_POLICIES)),
+    check("routines_activity_gate_policy_ck", inList("activity_gate_policy", E.ACTIVITY_GATE_POLICIES)),
+    check("routines_activity_gate_scope_ck", inList("activity_gate_scope", E.ACTIVITY_GATE_SCOPES)),
   ],
 );
 
@@ -259,7 +276,9 @@ export const routineTriggers = pgTable(
     replayWindowSec: integer("replay_window_sec"),
     lastRotatedAt: ts("last_rotated_at"),
     createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdByUserId: text("created_by_user_id"),
     updatedByAgentId: uuid("updated_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    updatedByUserId: text("updated_by_user_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -297,10 +316,16 @@ export const routineRuns = pgTable(
     }),
     failureReason: text("failure_reason"),
     completedAt: ts("completed_at"),
+    /** The routine revision the run fired from. */
+    routineRevisionId: uuid("routine_revision_id"),
+    /** SHA-256 of what the run dispatched (payload, variables, assignee, project, revision): Paperclip's field. */
+    dispatchFingerprint: text("dispatch_fingerprint"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    /** The activity gate's "last dispatched run" of a routine. */
+    index("routine_runs_routine_triggered_idx").on(t.routineId, t.triggeredAt),
     index("routine_runs_routine_created_idx").on(t.routineId, t.createdAt),
     index("routine_runs_linked_issue_idx").on(t.linkedIssueId),
     uniqueIndex("routine_runs_trigger_slot_uq").on(t.triggerId, t.scheduledFor),
@@ -370,6 +395,61 @@ export const webhookReplays = pgTable(
   (t) => [primaryKey({ columns: [t.triggerId, t.fingerprint] }), index("webhook_replays_expires_idx").on(t.expiresAt)],
 );
 
+/** A snapshot of a routine and its triggers at each change (Paperclip's `routineRevisionSnapshotV1`, no secrets). */
+export const routineRevisions = pgTable(
+  "routine_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    routineId: uuid("routine_id")
+      .notNull()
+      .references(() => routines.id, { onDelete: "cascade" }),
+    revisionNumber: integer("revision_number").notNull(),
+    title: text("title").notNull(),
+    description: text("description"),
+    snapshot: jsonb("snapshot").$type<Record<string, unknown>>().notNull(),
+    /** The routine's env as stored (values encrypted), so a restore brings it back; never served. */
+    envCiphertext: jsonb("env_ciphertext").$type<StoredEnv>(),
+    changeSummary: text("change_summary"),
+    restoredFromRevisionId: uuid("restored_from_revision_id"),
+    createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdByUserId: text("created_by_user_id"),
+    createdByRunId: uuid("created_by_run_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("routine_revisions_routine_number_uq").on(t.routineId, t.revisionNumber)],
+);
+
+/** Who did what: an audit trail, and what the activity gate looks at. */
+export const activityLog = pgTable(
+  "activity_log",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    /** `user` (the board), `agent` or `system` (routined itself: the scheduler, webhooks). */
+    actorType: text("actor_type", { enum: E.ACTIVITY_ACTOR_TYPES }).notNull(),
+    actorId: text("actor_id").notNull(),
+    agentId: uuid("agent_id"),
+    runId: uuid("run_id"),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    /** The project the entity belongs to, when it has one: the activity gate's project scope. */
+    projectId: uuid("project_id"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("activity_log_company_created_idx").on(t.companyId, t.createdAt, t.id),
+    index("activity_log_project_created_idx").on(t.projectId, t.createdAt),
+    check("activity_log_actor_type_ck", inList("actor_type", E.ACTIVITY_ACTOR_TYPES)),
+  ],
+);
+
 export const schemaTables = {
   companies,
   agents,
@@ -384,5 +464,7 @@ export const schemaTables = {
   routineRuns,
   heartbeatRuns,
   webhookReplays,
+  routineRevisions,
+  activityLog,
 };
 

@@ -48,7 +48,7 @@ describe("creating routines", () => {
 
   it("forbids an agent from creating a routine for another agent", async () => {
     const res = await createRoutine({ assigneeAgentId: w.peer.id }, w.agent.key);
-    expect(res).toMatchObject({ status: 403, body: { error: "Agents can only assign routines to themselves" } });
+    expect(res).toMatchObject({ status: 403, body: { error: "Agents can only manage routines assigned to themselves" } });
   });
 
   it("rejects an assignee or project of another company with 422", async () => {

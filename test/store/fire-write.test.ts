@@ -37,6 +37,8 @@ const run = (over: Partial<RunInsert> = {}): RunInsert => ({
   scheduledFor: null,
   idempotencyKey: null,
   triggerPayload: null,
+  routineRevisionId: null,
+  dispatchFingerprint: null,
   linkedIssueId: null,
   coalescedIntoRunId: null,
   failureReason: null,

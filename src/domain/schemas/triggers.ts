@@ -30,10 +30,17 @@ export const createTriggerBody = z.discriminatedUnion("kind", [
   }),
 ]);
 
+/** Paperclip's update schema: every field optional and nullable; a null means "not this" (see the service). `{}` changes nothing. */
 export const updateTriggerBody = z
-  .strictObject({ label, enabled: z.boolean(), cronExpression, timezone, signingMode, replayWindowSec })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, { message: "at least one field is required" });
+  .strictObject({
+    label,
+    enabled: z.boolean(),
+    cronExpression: cronExpression.nullable(),
+    timezone: timezone.nullable(),
+    signingMode: signingMode.nullable(),
+    replayWindowSec: replayWindowSec.nullable(),
+  })
+  .partial();
 
 export const rotateSecretBody = z
   .strictObject({
@@ -64,12 +71,16 @@ export const triggerRow = triggerSummary.extend({
   companyId: uuid,
   routineId: uuid,
   publicId: z.string().nullable(),
+  secretId: z.string().nullable().describe("Webhook triggers with a secret: an id for it (the secret itself is never shown again)"),
+  authenticated: z.boolean().describe('False for a webhook trigger with signingMode "none": anyone with its URL can fire it'),
   webhookUrl: z.string().nullable().describe("Where to POST to fire a webhook trigger"),
   signingMode: signingMode.nullable(),
   replayWindowSec: z.number().nullable(),
   lastRotatedAt: timestamp.nullable(),
   createdByAgentId: uuid.nullable(),
+  createdByUserId: z.string().nullable(),
   updatedByAgentId: uuid.nullable(),
+  updatedByUserId: z.string().nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
@@ -79,7 +90,11 @@ export const secretMaterial = z
   .nullable()
   .describe("The webhook secret: returned only by create and rotate-secret, never again");
 
-export const triggerWithSecret = z.object({ trigger: triggerRow, secretMaterial });
+export const triggerWithSecret = z.object({
+  trigger: triggerRow,
+  secretMaterial,
+  revision: z.looseObject({ id: uuid, revisionNumber: z.number().int() }).describe("The routine revision this change recorded"),
+});
 
 export type CreateTriggerBody = z.infer<typeof createTriggerBody>;
 export type UpdateTriggerBody = z.infer<typeof updateTriggerBody>;

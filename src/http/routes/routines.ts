@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { errorBody, idParams } from "../../domain/schemas/common";
+import { errorBody, idParams, uuid } from "../../domain/schemas/common";
+import { activityEntry, listActivityQuery } from "../../domain/schemas/activity";
 import {
   createRoutineBody,
   listRoutinesQuery,
+  restoreResult,
+  revision,
   routine,
   routineDetail,
   routineListItem,
@@ -17,7 +20,7 @@ const companyParams = idParams("companyId");
 const params = idParams("routineId");
 
 export const routineRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
-  const { routines } = services;
+  const { routines, revisions, activity } = services;
 
   app.get(
     "/api/companies/:companyId/routines",
@@ -57,10 +60,52 @@ export const routineRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         tags,
         summary: "Update routine",
         params,
-        body: updateRoutineBody,
+        body: updateRoutineBody.optional(),
         response: { 200: routine, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody },
       },
     },
-    async (req) => routines.update(actorOf(req), req.params.routineId, req.body),
+    async (req) => routines.update(actorOf(req), req.params.routineId, req.body ?? {}),
+  );
+  app.get(
+    "/api/routines/:routineId/revisions",
+    {
+      schema: {
+        tags,
+        summary: "List routine revisions",
+        description: "Newest first (at most 100). Every change of the routine or its triggers records one.",
+        params,
+        response: { 200: z.array(revision), 403: errorBody, 404: errorBody },
+      },
+    },
+    async (req) => revisions.list(actorOf(req), req.params.routineId),
+  );
+  app.post(
+    "/api/routines/:routineId/revisions/:revisionId/restore",
+    {
+      schema: {
+        tags,
+        summary: "Restore a routine revision",
+        description:
+          "Puts the routine and its triggers back as the revision recorded them, as a new revision. A webhook trigger deleted since is re-created with a new secret, returned once in secretMaterials.",
+        params: z.strictObject({ routineId: uuid, revisionId: uuid }),
+        response: { 200: restoreResult, 403: errorBody, 404: errorBody, 409: errorBody },
+      },
+    },
+    async (req) => revisions.restore(actorOf(req), req.params.routineId, req.params.revisionId),
+  );
+  app.get(
+    "/api/companies/:companyId/activity",
+    {
+      schema: {
+        tags: ["activity"],
+        summary: "Activity log",
+        description:
+          "Who did what in the company, newest first: routines, triggers, runs, issues and comments. Filters: actorType, actorId, agentId, entityType, entityId, action, projectId, since; `before` = the id of the last entry of the previous page.",
+        params: companyParams,
+        querystring: listActivityQuery,
+        response: { 200: z.array(activityEntry), 403: errorBody, 404: errorBody },
+      },
+    },
+    async (req) => activity.list(actorOf(req), req.params.companyId, req.query),
   );
 };

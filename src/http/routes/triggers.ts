@@ -37,11 +37,11 @@ export const triggerRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         tags,
         summary: "Update trigger",
         params,
-        body: updateTriggerBody,
+        body: updateTriggerBody.optional(),
         response: { 200: triggerRow, 403: errorBody, 404: errorBody, 422: errorBody },
       },
     },
-    async (req) => triggers.update(actorOf(req), req.params.triggerId, req.body),
+    async (req) => triggers.update(actorOf(req), req.params.triggerId, req.body ?? {}),
   );
   app.delete(
     "/api/routine-triggers/:triggerId",

@@ -106,7 +106,7 @@ export function RoutinePage({ companyId, routineId }: { companyId: string; routi
 }
 
 export function IssueStatus(props: {
-  issue: { id: string; identifier: string; title: string; status: string };
+  issue: { id: string; identifier: string | null; title: string; status: string };
   companyId: string;
   onChange: () => void;
 }) {
@@ -115,7 +115,7 @@ export function IssueStatus(props: {
   const change = async (status: string) => {
     try {
       await patch(`/issues/${enc(issue.id)}`, { status });
-      notify(`${issue.identifier} is ${humanize(status)}`);
+      notify(`${issue.identifier ?? issue.title} is ${humanize(status)}`);
       setError(undefined);
       props.onChange();
     } catch (err) {

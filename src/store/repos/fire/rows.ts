@@ -1,4 +1,5 @@
 /** The rows a plan of fires writes, as the write statement takes them (JSON records, one list per table). */
+import type { ActivityRecord } from "../../../domain/activity-entry";
 import type { RunSource, RunStatus } from "../../../domain/enums";
 
 export interface RunInsert {
@@ -12,6 +13,9 @@ export interface RunInsert {
   scheduledFor: Date | null;
   idempotencyKey: string | null;
   triggerPayload: Record<string, unknown> | null;
+  /** The routine's revision the run fired with, and Paperclip's fingerprint of what it dispatches. */
+  routineRevisionId: string | null;
+  dispatchFingerprint: string | null;
   /** A skipped or coalesced run's active issue; a skipped run's reason names it when read. */
   linkedIssueId: string | null;
   coalescedIntoRunId: string | null;
@@ -61,6 +65,8 @@ export interface FireRows {
   comments: CommentInsert[];
   /** Fingerprints found absent or expired under the routines' locks. */
   replays: ReplayInsert[];
+  /** Activity log entries of runs (`entityId` a run's id), written only with their run. */
+  activity: ActivityRecord[];
   /** Of the heartbeat runs that wake the issues' assignees. */
   maxAttempts: number;
   triggerMarks: Mark[];

@@ -10,6 +10,7 @@
  * - `executionIssuesWritten`: the execution issues of the runs written, numbered from their companies'
  *   counters (`issueNumbers`), their assignees' queued heartbeat runs and one NOTIFY per agent (on commit);
  * - `commentsWritten`: system comments (a coalesced fire's payload on the active issue);
+ * - `activityWritten`: each run's activity log entry (`routine.run_triggered`);
  * - `replaysWritten`: webhook fingerprints (replay protection), sweeping a few expired ones;
  * - `marksWritten`: the trigger and routine fields the fires set.
  */
@@ -18,6 +19,7 @@ import { CHANNELS } from "../../../domain/channels";
 import { type Executor, pgArray, queryPrepared } from "../../db";
 import { issueIdentifier, issueNumbers } from "../issue-numbers";
 import { LINKED_IDENTIFIER, type RunRow, runFromRaw } from "../runs";
+import type { ActivityRecord } from "../../../domain/activity-entry";
 import type { CommentInsert, FireRows, IssueInsert, Mark, ReplayInsert, RunInsert } from "./rows";
 
 export type { FireRows } from "./rows";
@@ -31,11 +33,12 @@ const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 export function runsWritten(runs: RunInsert[]): SQL {
   return sql`run as (
     insert into routine_runs (id, company_id, routine_id, trigger_id, source, status, triggered_at, scheduled_for,
-      idempotency_key, trigger_payload, linked_issue_id, coalesced_into_run_id, failure_reason, completed_at)
+      idempotency_key, trigger_payload, linked_issue_id, coalesced_into_run_id, failure_reason, completed_at,
+      routine_revision_id, dispatch_fingerprint)
     select * from jsonb_to_recordset(${json(runs.map(runRecord))}) as x(id uuid, company_id uuid, routine_id uuid,
       trigger_id uuid, source text, status text, triggered_at timestamptz, scheduled_for timestamptz,
       idempotency_key text, trigger_payload jsonb, linked_issue_id uuid, coalesced_into_run_id uuid,
-      failure_reason text, completed_at timestamptz)
+      failure_reason text, completed_at timestamptz, routine_revision_id uuid, dispatch_fingerprint text)
     on conflict do nothing
     returning *)`;
 }
@@ -73,6 +76,20 @@ export function commentsWritten(comments: CommentInsert[]): SQL {
     select x.company_id, x.issue_id, 'system', x.body
     from jsonb_to_recordset(${json(comments.map(commentRecord))}) as x(company_id uuid, issue_id uuid, run_id uuid, body text)
     join run on run.id = x.run_id
+  )`;
+}
+
+/** CTE `activity`: the activity log entries of the runs written (`routine.run_triggered`). */
+export function activityWritten(activity: ActivityRecord[]): SQL {
+  return sql`activity as (
+    insert into activity_log (company_id, actor_type, actor_id, agent_id, run_id, action, entity_type, entity_id,
+      project_id, details)
+    select x.company_id, x.actor_type, x.actor_id, x.agent_id, x.run_id, x.action, x.entity_type, x.entity_id,
+      x.project_id, x.details
+    from jsonb_to_recordset(${json(activity.map(activityRecord))}) as x(company_id uuid, actor_type text,
+      actor_id text, agent_id uuid, run_id uuid, action text, entity_type text, entity_id text, project_id uuid,
+      details jsonb)
+    join run on run.id::text = x.entity_id
   )`;
 }
 
@@ -120,6 +137,7 @@ export async function writeFires(tx: Executor, w: FireRows, returning: "runs" | 
     runsWritten(w.runs),
     executionIssuesWritten(w.issues, w.maxAttempts),
     commentsWritten(w.comments),
+    activityWritten(w.activity),
     replaysWritten(w.replays),
     marksWritten(w.triggerMarks, w.routineMarks),
   ];
@@ -153,6 +171,21 @@ const runRecord = (r: RunInsert) => ({
   coalesced_into_run_id: r.coalescedIntoRunId,
   failure_reason: r.failureReason,
   completed_at: r.completedAt,
+  routine_revision_id: r.routineRevisionId,
+  dispatch_fingerprint: r.dispatchFingerprint,
+});
+
+const activityRecord = (a: ActivityRecord) => ({
+  company_id: a.companyId,
+  actor_type: a.actorType,
+  actor_id: a.actorId,
+  agent_id: a.agentId,
+  run_id: a.runId,
+  action: a.action,
+  entity_type: a.entityType,
+  entity_id: a.entityId,
+  project_id: a.projectId,
+  details: a.details,
 });
 
 const issueRecord = (i: IssueInsert, ord: number) => ({

@@ -1,0 +1,36 @@
+/** An activity log entry as written: who did what to which entity (pure; the store writes it). */
+import { type Actor, BOARD_USER_ID } from "./actor";
+
+export interface ActivityEntry {
+  companyId: string;
+  action: string;
+  entityType: "routine" | "routine_trigger" | "routine_run" | "issue" | "issue_comment" | "project";
+  entityId: string;
+  projectId?: string | null;
+  runId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface ActivityRecord {
+  companyId: string;
+  actorType: "user" | "agent" | "system";
+  actorId: string;
+  agentId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  projectId: string | null;
+  runId: string | null;
+  details: Record<string, unknown> | null;
+}
+
+/** The activity row of `entry` done by `actor` (`"system"`: routined itself). */
+export function activityRow(actor: Actor | "system", entry: ActivityEntry): ActivityRecord {
+  const who =
+    actor === "system"
+      ? { actorType: "system" as const, actorId: "routined", agentId: null }
+      : actor.kind === "agent"
+        ? { actorType: "agent" as const, actorId: actor.agentId, agentId: actor.agentId }
+        : { actorType: "user" as const, actorId: BOARD_USER_ID, agentId: null };
+  return { ...who, ...entry, projectId: entry.projectId ?? null, runId: entry.runId ?? null, details: entry.details ?? null };
+}
