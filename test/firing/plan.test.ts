@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { ConcurrencyPolicy, RoutineStatus, RunSource } from "../../src/domain/enums";
 import { type FireOutcome, type FirePlan, type FireRequest, fingerprintOf, keyOf, newPlan, planDropped, planFire, slotOf } from "../../src/firing/plan";
 import { type Refusal, refusalError } from "../../src/firing/refusals";
+import type { RoutineVariable } from "../../src/domain/routine-variables";
 import type { RoutineRow } from "../../src/store/repos/routines";
 import type { RunRow } from "../../src/store/repos/runs";
 import type { TriggerRow } from "../../src/store/repos/triggers";
@@ -293,5 +294,86 @@ describe("a refusal as its caller answers it", () => {
     ["trigger_disabled", "webhook", 409, "Routine trigger is not active"],
   ])("%s (%s): %i %s", (refusal, source, status, message) => {
     expect(refusalError(refusal, source)).toMatchObject({ status, message });
+  });
+});
+
+describe("variables × source", () => {
+  const topic = (over: Partial<RoutineVariable> = {}): RoutineVariable => ({ name: "topic", label: null, type: "text", defaultValue: null, required: true, options: [], ...over });
+  const titled = (variables: RoutineVariable[]) => routine({ title: "Brief on {{topic}}", description: "Due {{date}}", variables });
+  type Want = { title: string; variables?: Record<string, unknown> } | { refused: Refusal; detail: string } | { skipped: string };
+  it.each<[string, RoutineVariable[], RunSource, Record<string, unknown> | null, Want]>([
+    ["a run's value is rendered and recorded", [topic()], "api", { variables: { topic: "Q4" } }, { title: "Brief on Q4", variables: { topic: "Q4" } }],
+    ["a webhook's top-level key is a value", [topic()], "webhook", { topic: "churn" }, { title: "Brief on churn", variables: { topic: "churn" } }],
+    ["the default stands in for a missing value", [topic({ defaultValue: "sales" })], "schedule", null, { title: "Brief on sales", variables: { topic: "sales" } }],
+    ["a given value wins over the default", [topic({ defaultValue: "sales" })], "manual", { variables: { topic: "ops" } }, { title: "Brief on ops", variables: { topic: "ops" } }],
+    ["an optional variable without a value stays as written (Paperclip)", [topic({ required: false })], "api", null, { title: "Brief on {{topic}}" }],
+    ["a webhook missing a required value is refused, naming it", [topic()], "webhook", { other: 1 }, { refused: "variables_missing", detail: "Missing routine variables: topic" }],
+    ["an api run missing a required value is refused", [topic()], "api", null, { refused: "variables_missing", detail: "Missing routine variables: topic" }],
+    ["a schedule fire missing a required value is a skipped run saying why", [topic()], "schedule", null, { skipped: "Missing routine variables: topic" }],
+  ])("%s", (_name, variables, source, payload, want) => {
+    const plan = planWith(false);
+    const kind = source === "schedule" ? "schedule" : "webhook";
+    const triggerId = source === "api" || source === "manual" ? null : TRIGGER;
+    const outcome = planFire(plan, { routineId: ROUTINE, triggerId, source, payload }, { routine: titled(variables), trigger: triggerId ? trigger({ kind }) : undefined, now: NOW }, newId);
+    if ("refused" in want) {
+      expect(outcome).toEqual(want);
+      expect(plan.runs).toHaveLength(0);
+      expect(refusalError(want.refused, source, want.detail)).toMatchObject({ status: 422, message: want.detail });
+    } else if ("skipped" in want) {
+      expect(runOf(plan, outcome)).toMatchObject({ status: "skipped", failureReason: want.skipped });
+      expect(plan.issues).toHaveLength(0);
+    } else {
+      const run = runOf(plan, outcome)!;
+      expect(plan.issues[0]).toMatchObject({ title: want.title, description: "Due 2026-12-01" });
+      if (want.variables) expect(run.triggerPayload).toMatchObject({ variables: want.variables });
+      expect(run.dispatchFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+});
+
+describe("activity gate, overrides, activity rows", () => {
+  const scheduled = (gate?: FireRequest["gate"]): FireRequest => ({ routineId: ROUTINE, triggerId: TRIGGER, source: "schedule", scheduledFor: NOW, gate });
+  it.each<[string, FireRequest["gate"], "fires" | string]>([
+    ["no decision (ungated routine) fires", undefined, "fires"],
+    ["the gate open fires", { fire: true }, "fires"],
+    ["the gate closed is a skipped run with its reason", { fire: false, reason: "Skipped: no activity in the company since 2026-11-30T09:00:00.000Z" }, "Skipped: no activity in the company since 2026-11-30T09:00:00.000Z"],
+  ])("%s", (_name, gate, want) => {
+    const plan = planWith(false);
+    const outcome = planFire(plan, scheduled(gate), { routine: routine(), trigger: trigger({ kind: "schedule" }), now: NOW }, newId);
+    const run = runOf(plan, outcome)!;
+    if (want === "fires") expect(run.status).toBe("issue_created");
+    else {
+      expect(run).toMatchObject({ status: "skipped", failureReason: want });
+      expect(plan.issues).toHaveLength(0);
+      expect(plan.triggerMarks.get(TRIGGER)?.lastResult).toBe(want);
+    }
+  });
+
+  it("a lifecycle skip is reported before the gate", () => {
+    const plan = planWith(false);
+    const outcome = planFire(plan, scheduled({ fire: false, reason: "gated" }), { routine: routine({ status: "paused" }), trigger: trigger({ kind: "schedule" }), now: NOW }, newId);
+    expect(runOf(plan, outcome)!.failureReason).toBe("Routine is paused");
+  });
+
+  it("a run may name another agent and project; its activity row names the actor and the issue's project", () => {
+    const plan = planWith(false);
+    const agentId = "00000000-0000-4000-8000-0000000000a9";
+    const projectId = "00000000-0000-4000-8000-0000000000b9";
+    const actor = { kind: "agent" as const, agentId, companyId: routine().companyId, keyId: "k" };
+    const outcome = planFire(plan, { routineId: ROUTINE, source: "api", assigneeAgentId: agentId, projectId, actor }, { routine: routine({ latestRevisionId: "00000000-0000-4000-8000-0000000000d1" }), trigger: undefined, now: NOW }, newId);
+    const run = runOf(plan, outcome)!;
+    expect(plan.issues[0]).toMatchObject({ assigneeAgentId: agentId, projectId });
+    expect(run.routineRevisionId).toBe("00000000-0000-4000-8000-0000000000d1");
+    expect(plan.activity).toEqual([
+      expect.objectContaining({ actorType: "agent", actorId: agentId, action: "routine.run_triggered", entityType: "routine_run", entityId: run.id, projectId }),
+    ]);
+  });
+
+  it("every planned run has one activity row; schedules and dropped occurrences are routined's own", () => {
+    const plan = planWith(true);
+    const facts = { routine: routine(), trigger: trigger({ kind: "schedule" }), now: NOW };
+    planFire(plan, scheduled(), facts, newId);
+    planDropped(plan, { scheduledFor: new Date(NOW.getTime() - 3_600_000), reason: "missed" }, facts, newId);
+    expect(plan.activity.map((a) => [a.entityId, a.actorType, a.actorId])).toEqual(plan.runs.map((r) => [r.id, "system", "routined"]));
   });
 });
