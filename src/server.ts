@@ -67,21 +67,24 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     const scheduler = config.scheduler.enabled
       ? createScheduler({ scheduling: services.scheduling, log: logger.child({ component: "scheduler" }) })
       : undefined;
-    await scheduler?.start();
-    logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
+    const httpAdapter = createHttpAdapter({ clock, allowLocal: config.adapters.http.allowLocal });
     const dispatcher = config.dispatch.enabled
       ? createDispatcher({
           source: services.heartbeatDispatch,
           listen: store.listen,
-          adapters: {
-            http: createHttpAdapter({ clock, allowLocal: config.adapters.http.allowLocal }),
-            process: createProcessAdapter({ apiUrl: url, policy: config.adapters.process }),
-          },
+          adapters: { http: httpAdapter, process: createProcessAdapter({ apiUrl: url, policy: config.adapters.process }) },
           timeoutMs: config.dispatch.timeoutSec * 1000,
           leaseMs: config.dispatch.leaseSec * 1000,
+          concurrency: config.dispatch.concurrency,
+          perAgent: config.dispatch.perAgent,
           logger,
         })
       : undefined;
+    // A scheduler batch that committed fires wakes this process's dispatcher at once (other
+    // processes hear the NOTIFY).
+    if (dispatcher) scheduler?.on("committed", () => dispatcher.wake());
+    await scheduler?.start();
+    logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
     await dispatcher?.start();
     return {
       app,
@@ -92,6 +95,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
         await scheduler?.stop();
         // Deliveries get a few seconds to finish; the rest are retried by any process after their lease.
         await dispatcher?.stop({ abandonAfterMs: 10_000 });
+        await httpAdapter.close();
         await app.close();
         await store.close();
       },

@@ -72,6 +72,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       total.triggers += result.triggers;
       total.fired += result.fired;
       total.dropped += result.dropped;
+      // Heartbeat runs of this batch are committed: the dispatcher of this process need not wait for the NOTIFY.
+      if (result.fired) events.emit("committed", result);
       return result.more;
     };
     // One batch; when it was full (a burst), several at once until the burst is fired.

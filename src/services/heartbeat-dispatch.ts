@@ -1,13 +1,25 @@
 /**
- * What the dispatcher needs from the database: claim runnable runs, load what to deliver and to
- * whom, and record each attempt's result (retry with backoff, or end the run for good).
+ * What the dispatcher needs from the database: claim runnable runs together with what their
+ * deliveries need (one round trip), and record attempts' results (retry with backoff, or end the
+ * run for good) — results that finish together are written together, in one statement.
  */
 import type { AdapterType } from "../domain/enums";
 import type { SecretBox } from "../domain/secret-box";
-import type { Db } from "../store/db";
-import { agentsRepo } from "../store/repos/agents";
-import { type HeartbeatRunRow, heartbeatRunsRepo as repo } from "../store/repos/heartbeat-runs";
-import { loadDelivery } from "./heartbeat-runs";
+import type { Db, Store } from "../store/db";
+import {
+  type ClaimedDelivery,
+  type DispatchClaim,
+  HEARTBEAT_CHANNEL,
+  type HeartbeatRunRow,
+  type Outcome,
+  heartbeatRunsRepo as repo,
+} from "../store/repos/heartbeat-runs";
+import { createBatcher } from "./batcher";
+import type { loadDelivery } from "./heartbeat-runs";
+
+export { HEARTBEAT_CHANNEL, type HeartbeatRunRow };
+/** LISTEN for NOTIFYs (the store's): the dispatcher wakes on the heartbeat channel. */
+export type Listen = Store["listen"];
 
 /** The result of one delivery attempt, as an adapter reports it. */
 export type AttemptResult =
@@ -20,35 +32,61 @@ export interface DeliveryTarget {
   agent: { id: string; adapterType: AdapterType; adapterConfig: Record<string, unknown>; deliverySecret?: string };
 }
 
-export interface ClaimOptions {
-  workerId: string;
-  limit: number;
-  leaseSec: number;
-  timeoutSec: number;
-  marginSec: number;
+/** A claimed run and its delivery. */
+export interface Claimed {
+  run: HeartbeatRunRow;
+  target: DeliveryTarget;
 }
 
-export function createHeartbeatDispatchService({ db, secretBox }: { db: Db; secretBox: SecretBox }) {
-  return {
-    reclaimExpired: () => repo.reclaimExpired(db),
-    claim: (o: ClaimOptions) => repo.claimForDispatch(db, o),
-    nextWakeInMs: () => repo.nextWakeInMs(db),
+export type ClaimOptions = DispatchClaim;
 
-    /** Undefined when the agent is gone (its runs went with it). */
-    async target(run: HeartbeatRunRow): Promise<DeliveryTarget | undefined> {
-      const agent = await agentsRepo.get(db, run.agentId);
-      if (!agent) return undefined;
-      const delivery = await loadDelivery(db, run);
-      return {
-        payload: { ...delivery, agent: { id: agent.id, name: agent.name } },
+export interface HeartbeatDispatchOptions {
+  db: Db;
+  secretBox: SecretBox;
+  /** Most results written by one statement (default 500). */
+  recordBatch?: number;
+}
+
+export function createHeartbeatDispatchService({ db, secretBox, recordBatch = 500 }: HeartbeatDispatchOptions) {
+  // Decrypting an agent's delivery secret once per ciphertext, not once per delivery.
+  const secrets = new Map<string, string>();
+  function deliverySecret(ciphertext: string | null): string | undefined {
+    if (!ciphertext) return undefined;
+    let plain = secrets.get(ciphertext);
+    if (plain === undefined) {
+      plain = secretBox.decrypt(ciphertext);
+      if (secrets.size >= 10_000) secrets.clear();
+      secrets.set(ciphertext, plain);
+    }
+    return plain;
+  }
+
+  function toClaimed({ run, agent, issue, routineRun }: ClaimedDelivery): Claimed {
+    return {
+      run,
+      target: {
+        payload: { heartbeatRun: run, issue, routineRun, agent: { id: agent.id, name: agent.name } },
         agent: {
           id: agent.id,
           adapterType: agent.adapterType,
           adapterConfig: agent.adapterConfig,
-          deliverySecret: agent.deliverySecretCiphertext ? secretBox.decrypt(agent.deliverySecretCiphertext) : undefined,
+          deliverySecret: deliverySecret(agent.deliverySecretCiphertext),
         },
-      };
-    },
+      },
+    };
+  }
+
+  // Results that arrive while a write is under way go together in the next one (group commit).
+  const results = createBatcher<{ guard: { id: string; attempt: number; claimedBy?: string }; outcome: Outcome }, HeartbeatRunRow | undefined>(
+    (items) => repo.finishMany(db, items),
+    { maxBatch: recordBatch, maxInFlight: 2 },
+  );
+
+  return {
+    reclaimExpired: () => repo.reclaimExpired(db),
+    /** Claims runs with their deliveries (agent, issue, routine run) in one round trip. */
+    claim: async (o: ClaimOptions): Promise<Claimed[]> => (await repo.claimDeliveries(db, o)).map(toClaimed),
+    nextWakeInMs: () => repo.nextWakeInMs(db),
 
     /**
      * Records attempt `run.attempt`: succeeded; else retried after `retryDelayMs` while attempts
@@ -57,18 +95,22 @@ export function createHeartbeatDispatchService({ db, secretBox }: { db: Db; secr
      */
     async record(run: HeartbeatRunRow, result: AttemptResult, retryDelayMs: number) {
       const guard = { id: run.id, attempt: run.attempt, claimedBy: run.claimedBy ?? undefined };
-      if (result.ok) return repo.finish(db, guard, { status: "succeeded", output: result.output });
-      if (run.attempt < run.maxAttempts) {
-        return repo.finish(db, guard, { status: "scheduled_retry", retryDelayMs, error: result.error, output: result.output });
-      }
-      const status = result.timedOut ? "timed_out" : "failed";
-      return repo.finish(db, guard, {
-        status,
-        error: result.error,
-        output: result.output,
-        failureReason: `Heartbeat run ${status === "timed_out" ? "timed out" : "failed"} after ${run.attempt} attempt${run.attempt === 1 ? "" : "s"}: ${result.error}`,
-      });
+      return results.load({ guard, outcome: outcomeOf(run, result, retryDelayMs) });
     },
+  };
+}
+
+function outcomeOf(run: HeartbeatRunRow, result: AttemptResult, retryDelayMs: number): Outcome {
+  if (result.ok) return { status: "succeeded", output: result.output };
+  if (run.attempt < run.maxAttempts) {
+    return { status: "scheduled_retry", retryDelayMs, error: result.error, output: result.output };
+  }
+  const status = result.timedOut ? "timed_out" : "failed";
+  return {
+    status,
+    error: result.error,
+    output: result.output,
+    failureReason: `Heartbeat run ${status === "timed_out" ? "timed out" : "failed"} after ${run.attempt} attempt${run.attempt === 1 ? "" : "s"}: ${result.error}`,
   };
 }
 
