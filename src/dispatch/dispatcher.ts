@@ -128,28 +128,36 @@ export function createDispatcher(o: DispatcherOptions) {
 
   /** One pass: reclaim lapsed leases (at most once per `reclaimEveryMs`), claim what fits, and say how long to sleep. */
   async function tick(): Promise<number> {
+    // The sweep runs beside the claim, not before it: what it frees is claimed on the next pass.
+    let sweep: Promise<unknown> | undefined;
     if (Date.now() - lastReclaim >= reclaimEveryMs) {
       lastReclaim = Date.now();
-      await o.source.reclaimExpired();
+      sweep = o.source.reclaimExpired();
     }
-    // Results still being written hold no slot, but a backlog of them (a slow database) slows claiming.
-    const free = concurrency - delivering.size - Math.max(0, unrecorded.size - delivering.size - concurrency);
-    if (free <= 0) return maxSleepMs; // a finishing delivery wakes the loop
-    const claimed = await o.source.claim({
-      workerId,
-      limit: free,
-      leaseSec: o.leaseMs / 1000,
-      timeoutSec: o.timeoutMs / 1000,
-      marginSec: (o.leaseMarginMs ?? 5_000) / 1000,
-      perAgent,
-      busy: Object.fromEntries(perAgentBusy),
-    });
-    for (const c of claimed) startDelivery(c);
-    if (claimed.length === free) return 0; // there may be more
-    const next = await o.source.nextWakeInMs();
-    // A due run we could not claim is locked by another process's claim, or its agent is at its cap
-    // here (a finishing delivery wakes us), or its lease lapsed since the last sweep: look again shortly.
-    return Math.min(maxSleepMs, next === undefined ? maxSleepMs : Math.max(next, 100));
+    try {
+      // Results still being written hold no slot, but a backlog of them (a slow database) slows claiming.
+      const free = concurrency - delivering.size - Math.max(0, unrecorded.size - delivering.size - concurrency);
+      if (free <= 0) return maxSleepMs; // a finishing delivery wakes the loop
+      const claimed = await o.source.claim({
+        workerId,
+        limit: free,
+        leaseSec: o.leaseMs / 1000,
+        timeoutSec: o.timeoutMs / 1000,
+        marginSec: (o.leaseMarginMs ?? 5_000) / 1000,
+        perAgent,
+        busy: Object.fromEntries(perAgentBusy),
+      });
+      for (const c of claimed) startDelivery(c);
+      if (claimed.length === free) return 0; // there may be more
+      // Deliveries in flight wake the loop as they finish; a retry falling due meanwhile waits ≤ 1 s.
+      if (claimed.length > 0) return Math.min(1_000, maxSleepMs);
+      const next = await o.source.nextWakeInMs();
+      // A due run we could not claim is locked by another process's claim, or its agent is at its cap
+      // here (a finishing delivery wakes us), or its lease lapsed since the last sweep: look again shortly.
+      return Math.min(maxSleepMs, next === undefined ? maxSleepMs : Math.max(next, 100));
+    } finally {
+      await sweep;
+    }
   }
 
   async function loop(): Promise<void> {
