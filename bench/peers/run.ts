@@ -66,7 +66,7 @@ async function graphileRound(url: string, n: number) {
   const entered: number[] = [];
   const rowCreated: number[] = [];
   const due = await nextMinute(8_000);
-  const crontab = Array.from({ length: n }, (_, k) => `* * * * * wake ?id=wake_${k}&fill=0 {"k":${k}}`).join("\n");
+  const crontab = Array.from({ length: n }, (_, k) => `* * * * * wake ?id=wake_${k} {"k":${k}}`).join("\n");
   const runner = await runGraphile({
     connectionString: url,
     concurrency: 16,
@@ -125,8 +125,8 @@ async function pgBossRound(url: string, n: number, i: number) {
 await withBenchDatabase(async ({ url, store }) => {
   const [max] = await queryRows<{ max_connections: string }>(store.db, sql`show max_connections`);
   for (const [i, n] of sizes.entries()) {
-    const rounds = [await routinedRound(store.db, url, n, i), await graphileRound(url, n), await pgBossRound(url, n, i)];
-    for (const r of rounds) {
+    for (const round of [() => routinedRound(store.db, url, n, i), () => graphileRound(url, n), () => pgBossRound(url, n, i)]) {
+      const r = await round();
       report({ name: "peers-every-minute", triggers: n, ...r, due: r.due.toISOString(), maxConnections: Number(max!.max_connections), loadAvg: os.loadavg().map((x) => Math.round(x * 10) / 10) });
     }
   }
