@@ -35,7 +35,8 @@ export async function startRoutined(env: Record<string, string>): Promise<Routin
   ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ROUTINED_LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    // The bench agents listen on 127.0.0.1: local http targets must be allowed (off by default).
+    env: { ...process.env, ROUTINED_LOG_LEVEL: "warn", ROUTINED_HTTP_ADAPTER_ALLOW_LOCAL: "true", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -31,7 +31,7 @@ export async function seedWakeCompany(
   await db.execute(
     sql`with a as (
           insert into agents (company_id, name, adapter_type, adapter_config, delivery_secret_ciphertext)
-          select ${companyId}, 'Agent ' || g, 'http', ${JSON.stringify({ url: o.agentUrl, allowLoopback: true })}::jsonb, ${secret}
+          select ${companyId}, 'Agent ' || g, 'http', ${JSON.stringify({ url: o.agentUrl })}::jsonb, ${secret}
             from generate_series(1, ${o.agents}::int) g
           returning id),
         numbered as (select id, row_number() over (order by id) - 1 as k from a),
