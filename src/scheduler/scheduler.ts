@@ -37,6 +37,8 @@ export interface SchedulerOptions {
 /** What the loop tells: a tick that claimed triggers (its totals), and each sleep it starts (in ms). */
 export interface SchedulerEvents {
   fired: [TickResult];
+  /** A batch with fires committed (its heartbeat runs are claimable): the dispatcher of this process wakes. */
+  committed: [TickResult];
   sleep: [number];
 }
 

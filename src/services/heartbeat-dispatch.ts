@@ -9,12 +9,15 @@ import type { Db, Store } from "../store/db";
 import {
   type ClaimedDelivery,
   type DispatchClaim,
-  HEARTBEAT_CHANNEL,
   type HeartbeatRunRow,
   type Outcome,
   heartbeatRunsRepo as repo,
 } from "../store/repos/heartbeat-runs";
-import { createBatcher } from "./batcher";
+import { CHANNELS } from "../domain/channels";
+import { createBatcher } from "../lib/batcher";
+
+/** NOTIFY channel of queued heartbeat runs (the payload is the agent id). */
+const HEARTBEAT_CHANNEL = CHANNELS.heartbeatRuns;
 import type { loadDelivery } from "./heartbeat-runs";
 
 export { HEARTBEAT_CHANNEL, type HeartbeatRunRow };
