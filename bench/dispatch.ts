@@ -1,6 +1,6 @@
 /**
- * Heartbeat dispatch on PostgreSQL: two dispatcher "processes" (own pools and LISTEN connections)
- * delivering to an HTTP agent on 127.0.0.1 that answers 204 at once.
+ * Heartbeat dispatch on PostgreSQL: two dispatcher "processes" (own pools and LISTEN connections,
+ * default concurrency) delivering to 16 HTTP agents on one local server that answers 204 at once.
  * - throughput: 2000 runs queued in one transaction → deliveries per second until all succeeded;
  * - wake latency: 100 runs queued one at a time → enqueue-commit to request-received, p50/p95/max
  *   (the NOTIFY wakes a sleeping dispatcher: there is no polling interval to wait out).
@@ -8,6 +8,7 @@
  */
 import crypto from "node:crypto";
 import http from "node:http";
+import os from "node:os";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { createDispatcher } from "../src/dispatch/dispatcher";
@@ -23,6 +24,7 @@ import { companiesRepo } from "../src/store/repos/companies";
 import { enqueueHeartbeatRun } from "../src/store/repos/heartbeat-runs";
 import { createBenchDatabase } from "./lib/db";
 
+const AGENTS = 16;
 const { url, drop: dropDatabase } = await createBenchDatabase();
 
 let onRequest: () => void = () => {};
@@ -41,13 +43,20 @@ const main = await openStore({ databaseUrl: url });
 try {
   await migrate(main.db);
   const company = await companiesRepo.insert(main.db, { name: "Bench", issuePrefix: "B" });
-  const agent = await agentsRepo.insert(main.db, {
-    companyId: company.id,
-    name: "Hook",
-    adapterType: "http",
-    adapterConfig: { url: agentUrl },
-    deliverySecretCiphertext: secretBox.encrypt(generateWebhookSecret("standard_webhooks")),
-  });
+  // 16 agents (one local server): the per-agent cap (8 in flight) is not what bounds the throughput.
+  const agents: { id: string }[] = [];
+  for (let i = 0; i < AGENTS; i++) {
+    agents.push(
+      await agentsRepo.insert(main.db, {
+        companyId: company.id,
+        name: `Hook ${i}`,
+        adapterType: "http",
+        adapterConfig: { url: agentUrl },
+        deliverySecretCiphertext: secretBox.encrypt(generateWebhookSecret("standard_webhooks")),
+      }),
+    );
+  }
+  const agent = agents[0]!;
   const stores = [main, await openStore({ databaseUrl: url })];
   const dispatchers = stores.map((s) =>
     createDispatcher({
@@ -60,7 +69,6 @@ try {
       },
       timeoutMs: 10_000,
       leaseMs: 60_000,
-      concurrency: 16,
     }),
   );
   await Promise.all(dispatchers.map((d) => d.start()));
@@ -71,7 +79,7 @@ try {
   const allDelivered = new Promise<void>((resolve) => (onRequest = () => ++received === N && resolve()));
   const t0 = performance.now();
   await main.db.transaction(async (tx) => {
-    for (let i = 0; i < N; i++) await enqueueHeartbeatRun(tx, run);
+    for (let i = 0; i < N; i++) await enqueueHeartbeatRun(tx, { ...run, agentId: agents[i % AGENTS]!.id });
   });
   const committed = performance.now();
   await allDelivered;
@@ -83,10 +91,12 @@ try {
     await new Promise((r) => setTimeout(r, 20));
   }
   const recordedAt = performance.now();
-  console.log(JSON.stringify({
+  console.log(JSON.stringify({ loadAvg1m: Math.round(os.loadavg()[0]! * 10) / 10,
     bench: "dispatch-throughput-postgres",
     processes: 2,
-    concurrencyPerProcess: 16,
+    concurrencyPerProcess: 64,
+    perAgent: 8,
+    agents: AGENTS,
     runs: N,
     enqueueMs: Math.round(committed - t0),
     deliveriesPerSec: Math.round(N / ((deliveredAt - committed) / 1000)),
@@ -103,7 +113,7 @@ try {
   }
   latencies.sort((a, b) => a - b);
   const q = (p: number) => Math.round(latencies[Math.floor(p * (latencies.length - 1))]! * 10) / 10;
-  console.log(JSON.stringify({ bench: "dispatch-wake-latency-postgres", samples: 100, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: q(1) }));
+  console.log(JSON.stringify({ loadAvg1m: Math.round(os.loadavg()[0]! * 10) / 10, bench: "dispatch-wake-latency-postgres", samples: 100, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: q(1) }));
 
   await Promise.all(dispatchers.map((d) => d.stop()));
   await stores[1]!.close();

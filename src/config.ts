@@ -30,6 +30,8 @@ const envSchema = z.object({
   ROUTINED_DISPATCH_MAX_ATTEMPTS: int(5, 1, 100),
   ROUTINED_DISPATCH_TIMEOUT_SEC: int(30, 1, 3600),
   ROUTINED_DISPATCH_LEASE_SEC: int(300, 5, 86_400),
+  ROUTINED_DISPATCH_CONCURRENCY: int(64, 1, 4096),
+  ROUTINED_DISPATCH_PER_AGENT: int(8, 1, 4096),
   ROUTINED_WEBHOOK_BODY_LIMIT: int(262_144, 1024, 10 * 1024 * 1024),
   ROUTINED_WEBHOOK_RATE_PER_TRIGGER: int(30, 1, 1_000_000),
   ROUTINED_WEBHOOK_RATE_PER_IP: int(120, 1, 1_000_000),
@@ -59,7 +61,7 @@ export interface Config {
   dbPoolSize: number;
   trustProxy: boolean;
   scheduler: { enabled: boolean; graceSec: number; catchUpCap: number };
-  dispatch: { enabled: boolean; maxAttempts: number; timeoutSec: number; leaseSec: number };
+  dispatch: { enabled: boolean; maxAttempts: number; timeoutSec: number; leaseSec: number; concurrency: number; perAgent: number };
   webhook: { bodyLimit: number; ratePerTrigger: number; ratePerIp: number };
   /** Every JSON request body: largest size in bytes, deepest nesting. */
   input: { bodyLimit: number; maxJsonDepth: number };
@@ -119,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.ROUTINED_DISPATCH_MAX_ATTEMPTS,
       timeoutSec: e.ROUTINED_DISPATCH_TIMEOUT_SEC,
       leaseSec: e.ROUTINED_DISPATCH_LEASE_SEC,
+      concurrency: e.ROUTINED_DISPATCH_CONCURRENCY,
+      perAgent: e.ROUTINED_DISPATCH_PER_AGENT,
     },
     webhook: {
       bodyLimit: e.ROUTINED_WEBHOOK_BODY_LIMIT,

@@ -2,8 +2,6 @@
  * Starts a routined process: store, migrations, services, HTTP, and the background loops.
  * `main.ts` calls it from the command line; end-to-end tests call it with their own config.
  */
-import { existsSync } from "node:fs";
-import path from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "./config";
 import { createDispatcher } from "./dispatch/dispatcher";
@@ -16,7 +14,8 @@ import { createLogger } from "./logger";
 import { loadServerKey } from "./server-key";
 import { type Services, createServices } from "./services";
 import { createScheduler } from "./scheduler/scheduler";
-import { type Store, openStore } from "./store/db";
+import { type Store, isNewDataDir, openStore } from "./store/db";
+import { hasTemplate } from "./store/pglite-template";
 import { migrate } from "./store/migrate";
 
 export interface RunningServer {
@@ -31,8 +30,9 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const secretBox = createSecretBox(loadServerKey(config));
-  if (!config.databaseUrl && !existsSync(path.join(config.dataDir, "PG_VERSION"))) {
-    logger.info({ dataDir: config.dataDir }, "creating the embedded database (first start only: this takes several seconds)");
+  if (!config.databaseUrl && isNewDataDir(config.dataDir)) {
+    if (hasTemplate()) logger.info({ dataDir: config.dataDir }, "creating the embedded database from the build's template");
+    else logger.info({ dataDir: config.dataDir }, "creating the embedded database (first start only: this takes several seconds)");
   }
   const store = await openStore({
     databaseUrl: config.databaseUrl,
@@ -67,21 +67,24 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     const scheduler = config.scheduler.enabled
       ? createScheduler({ scheduling: services.scheduling, log: logger.child({ component: "scheduler" }) })
       : undefined;
-    await scheduler?.start();
-    logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
+    const httpAdapter = createHttpAdapter({ clock, allowLocal: config.adapters.http.allowLocal });
     const dispatcher = config.dispatch.enabled
       ? createDispatcher({
           source: services.heartbeatDispatch,
           listen: store.listen,
-          adapters: {
-            http: createHttpAdapter({ clock, allowLocal: config.adapters.http.allowLocal }),
-            process: createProcessAdapter({ apiUrl: url, policy: config.adapters.process }),
-          },
+          adapters: { http: httpAdapter, process: createProcessAdapter({ apiUrl: url, policy: config.adapters.process }) },
           timeoutMs: config.dispatch.timeoutSec * 1000,
           leaseMs: config.dispatch.leaseSec * 1000,
+          concurrency: config.dispatch.concurrency,
+          perAgent: config.dispatch.perAgent,
           logger,
         })
       : undefined;
+    // A scheduler batch that committed fires wakes this process's dispatcher at once (other
+    // processes hear the NOTIFY).
+    if (dispatcher) scheduler?.on("committed", () => dispatcher.wake());
+    await scheduler?.start();
+    logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
     await dispatcher?.start();
     return {
       app,
@@ -92,6 +95,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
         await scheduler?.stop();
         // Deliveries get a few seconds to finish; the rest are retried by any process after their lease.
         await dispatcher?.stop({ abandonAfterMs: 10_000 });
+        await httpAdapter.close();
         await app.close();
         await store.close();
       },

@@ -1,8 +1,12 @@
 /**
- * The dispatch loop of one process: claims runnable heartbeat runs of http/process agents
- * (`SKIP LOCKED`, so any number of processes share the work), delivers each through its adapter
- * with a timeout, and records the result. It sleeps until a NOTIFY (enqueue, resume), the earliest
- * retry or lease expiry (capped), or a delivery finishing — it never polls in a tight loop.
+ * The dispatch loop of one process: claims runnable heartbeat runs of http/process agents in
+ * batches, with what each delivery needs, in one query (`SKIP LOCKED`, so any number of processes
+ * share the work), delivers each through its adapter with a timeout, and records the results —
+ * those that finish together in one statement. Up to `concurrency` deliveries run at once, at most
+ * `perAgent` of them to one agent, so a slow agent cannot hold every slot; a slot is free again as
+ * soon as the agent answers, and no database connection is held while an agent works. It sleeps
+ * until a NOTIFY (enqueue, resume), an in-process `wake` (a fire committed here), the earliest retry
+ * or lease expiry (capped), or a delivery finishing — it never polls in a tight loop.
  *
  * A claim's lease outlasts the delivery timeout, so while this process may still be delivering a
  * run no other process can take it; a run abandoned by `stop` or a crash is retried by any process
@@ -12,26 +16,34 @@ import crypto from "node:crypto";
 import os from "node:os";
 import type { Logger } from "pino";
 import { type BackoffOptions, retryDelayMs } from "../domain/backoff";
-import type { HeartbeatDispatchService } from "../services/heartbeat-dispatch";
-import type { Store } from "../store/db";
-import { CHANNELS } from "../domain/channels";
-import type { HeartbeatRunRow } from "../store/repos/heartbeat-runs";
-import type { Adapter, AttemptResult } from "./adapter";
+import {
+  type Claimed,
+  HEARTBEAT_CHANNEL,
+  type HeartbeatDispatchService,
+  type HeartbeatRunRow,
+  type Listen,
+} from "../services/heartbeat-dispatch";
 import { createWakeSignal } from "../lib/wake-signal";
+import type { Adapter, AttemptResult } from "./adapter";
 
 export interface DispatcherOptions {
   source: HeartbeatDispatchService;
-  listen: Store["listen"];
+  listen: Listen;
   adapters: { http: Adapter; process: Adapter };
   /** Default delivery timeout; an agent's `adapterConfig.timeoutSec` overrides it. */
   timeoutMs: number;
   /** Minimum lease; a claim is always leased for the delivery timeout plus `leaseMarginMs`. */
   leaseMs: number;
   leaseMarginMs?: number;
+  /** Deliveries in flight at once in this process (default 64). */
   concurrency?: number;
+  /** Deliveries to one agent in flight at once in this process (default 8). */
+  perAgent?: number;
   backoff?: Partial<BackoffOptions>;
   /** Longest sleep between checks when nothing is due (a safety net, not the wake-up mechanism). */
   maxSleepMs?: number;
+  /** Shortest interval between two sweeps for lapsed leases (default 1 s). */
+  reclaimEveryMs?: number;
   workerId?: string;
   /** Called with the run after each recorded attempt (observability; tests wait on it). */
   onRecord?: (run: HeartbeatRunRow) => void;
@@ -39,29 +51,38 @@ export interface DispatcherOptions {
 }
 
 interface InFlight {
+  agentId: string;
   controller: AbortController;
   abandoned: boolean;
+  /** Settles when the delivery's result is recorded (or dropped). */
   done: Promise<void>;
 }
 
 export function createDispatcher(o: DispatcherOptions) {
   const workerId = o.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
-  const concurrency = o.concurrency ?? 8;
+  const concurrency = o.concurrency ?? 64;
+  const perAgent = Math.min(o.perAgent ?? 8, concurrency);
   const maxSleepMs = o.maxSleepMs ?? 30_000;
+  const reclaimEveryMs = o.reclaimEveryMs ?? 1_000;
   const backoff: BackoffOptions = { baseMs: 5_000, maxMs: 600_000, random: Math.random, ...o.backoff };
   const wake = createWakeSignal();
-  const inFlight = new Set<InFlight>();
+  /** Deliveries waiting on an agent; each holds a slot (and a slot of its agent). */
+  const delivering = new Set<InFlight>();
+  /** Every delivery not yet recorded (those waiting on an agent and those whose result is being written). */
+  const unrecorded = new Set<InFlight>();
+  const perAgentBusy = new Map<string, number>();
+  let lastReclaim = 0;
   let stopping = false;
   let loopDone: Promise<void> | undefined;
   let unlisten: (() => Promise<void>) | undefined;
 
-  async function deliver(run: HeartbeatRunRow, entry: InFlight): Promise<void> {
+  /** Delivers one claimed run; no database connection is held while the agent works. */
+  async function deliver({ run, target }: Claimed, entry: InFlight): Promise<void> {
+    let result: AttemptResult;
     try {
-      const target = await o.source.target(run);
-      if (!target) return;
       const adapter = target.agent.adapterType === "poll" ? undefined : o.adapters[target.agent.adapterType];
       const timeoutSec = target.agent.adapterConfig.timeoutSec;
-      const result: AttemptResult = adapter
+      result = adapter
         ? await adapter.deliver({
             ...target,
             deliveryId: run.id,
@@ -69,43 +90,74 @@ export function createDispatcher(o: DispatcherOptions) {
             signal: entry.controller.signal,
           })
         : { ok: false, timedOut: false, error: "The agent now uses the poll adapter: it claims this run itself" };
-      if (entry.abandoned) return;
+    } finally {
+      release(entry); // the slot is free as soon as the agent has answered
+    }
+    if (entry.abandoned) return;
+    try {
       const recorded = await o.source.record(run, result, retryDelayMs(run.attempt, backoff));
       if (recorded) o.onRecord?.(recorded);
       else o.logger?.warn({ heartbeatRunId: run.id, attempt: run.attempt }, "heartbeat run claim lapsed before its result was recorded");
     } catch (err) {
       // The run stays claimed; once its lease expires any process retries it.
-      o.logger?.error({ err, heartbeatRunId: run.id }, "heartbeat delivery failed");
+      o.logger?.error({ err, heartbeatRunId: run.id }, "could not record a heartbeat delivery's result");
     }
   }
 
-  function startDelivery(run: HeartbeatRunRow): void {
-    const entry = { controller: new AbortController(), abandoned: false } as InFlight;
-    inFlight.add(entry);
-    entry.done = deliver(run, entry).finally(() => {
-      inFlight.delete(entry);
-      wake.notify();
-    });
+  function release(entry: InFlight): void {
+    if (!delivering.delete(entry)) return;
+    const n = (perAgentBusy.get(entry.agentId) ?? 1) - 1;
+    if (n > 0) perAgentBusy.set(entry.agentId, n);
+    else perAgentBusy.delete(entry.agentId);
+    wake.notify();
   }
 
-  /** One pass: reclaim lapsed leases, claim what fits, and say how long to sleep. */
+  function startDelivery(claimed: Claimed): void {
+    const entry = { agentId: claimed.run.agentId, controller: new AbortController(), abandoned: false } as InFlight;
+    delivering.add(entry);
+    unrecorded.add(entry);
+    perAgentBusy.set(entry.agentId, (perAgentBusy.get(entry.agentId) ?? 0) + 1);
+    entry.done = deliver(claimed, entry)
+      .catch((err) => o.logger?.error({ err, heartbeatRunId: claimed.run.id }, "heartbeat delivery failed"))
+      .finally(() => {
+        release(entry);
+        unrecorded.delete(entry);
+        wake.notify();
+      });
+  }
+
+  /** One pass: reclaim lapsed leases (at most once per `reclaimEveryMs`), claim what fits, and say how long to sleep. */
   async function tick(): Promise<number> {
-    await o.source.reclaimExpired();
-    const free = concurrency - inFlight.size;
-    if (free <= 0) return maxSleepMs; // a finishing delivery wakes the loop
-    const timeoutMs = o.timeoutMs;
-    const runs = await o.source.claim({
-      workerId,
-      limit: free,
-      leaseSec: o.leaseMs / 1000,
-      timeoutSec: timeoutMs / 1000,
-      marginSec: (o.leaseMarginMs ?? 5_000) / 1000,
-    });
-    for (const run of runs) startDelivery(run);
-    if (runs.length === free) return 0; // there may be more
-    const next = await o.source.nextWakeInMs();
-    // A due run we could not claim is locked by another process's claim: look again shortly.
-    return Math.min(maxSleepMs, next === undefined ? maxSleepMs : Math.max(next, 100));
+    // The sweep runs beside the claim, not before it: what it frees is claimed on the next pass.
+    let sweep: Promise<unknown> | undefined;
+    if (Date.now() - lastReclaim >= reclaimEveryMs) {
+      lastReclaim = Date.now();
+      sweep = o.source.reclaimExpired();
+    }
+    try {
+      // Results still being written hold no slot, but a backlog of them (a slow database) slows claiming.
+      const free = concurrency - delivering.size - Math.max(0, unrecorded.size - delivering.size - concurrency);
+      if (free <= 0) return maxSleepMs; // a finishing delivery wakes the loop
+      const claimed = await o.source.claim({
+        workerId,
+        limit: free,
+        leaseSec: o.leaseMs / 1000,
+        timeoutSec: o.timeoutMs / 1000,
+        marginSec: (o.leaseMarginMs ?? 5_000) / 1000,
+        perAgent,
+        busy: Object.fromEntries(perAgentBusy),
+      });
+      for (const c of claimed) startDelivery(c);
+      if (claimed.length === free) return 0; // there may be more
+      // Deliveries in flight wake the loop as they finish; a retry falling due meanwhile waits ≤ 1 s.
+      if (claimed.length > 0) return Math.min(1_000, maxSleepMs);
+      const next = await o.source.nextWakeInMs();
+      // A due run we could not claim is locked by another process's claim, or its agent is at its cap
+      // here (a finishing delivery wakes us), or its lease lapsed since the last sweep: look again shortly.
+      return Math.min(maxSleepMs, next === undefined ? maxSleepMs : Math.max(next, 100));
+    } finally {
+      await sweep;
+    }
   }
 
   async function loop(): Promise<void> {
@@ -126,12 +178,16 @@ export function createDispatcher(o: DispatcherOptions) {
 
   return {
     workerId,
+    /** Look for work now (a fire committed in this process: no need to wait for its NOTIFY). */
+    wake(): void {
+      wake.notify();
+    },
     async start(): Promise<void> {
       if (loopDone) return;
       stopping = false;
-      unlisten = await o.listen(CHANNELS.heartbeatRuns, () => wake.notify());
+      unlisten = await o.listen(HEARTBEAT_CHANNEL, () => wake.notify());
       loopDone = loop();
-      o.logger?.info({ workerId }, "dispatcher started");
+      o.logger?.info({ workerId, concurrency, perAgent }, "dispatcher started");
     },
     /**
      * Stops claiming and waits for deliveries in flight, up to `abandonAfterMs`; then abandons the
@@ -142,12 +198,12 @@ export function createDispatcher(o: DispatcherOptions) {
       stopping = true;
       wake.notify();
       await loopDone;
-      const all = Promise.all([...inFlight].map((e) => e.done));
+      const all = Promise.all([...unrecorded].map((e) => e.done));
       if (Number.isFinite(abandonAfterMs)) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([all, new Promise((r) => (timer = setTimeout(r, abandonAfterMs)))]);
         clearTimeout(timer);
-        for (const entry of inFlight) {
+        for (const entry of delivering) {
           entry.abandoned = true;
           entry.controller.abort();
         }
@@ -158,7 +214,7 @@ export function createDispatcher(o: DispatcherOptions) {
     },
     /** Deliveries in progress (for tests and health). */
     get inFlight(): number {
-      return inFlight.size;
+      return delivering.size;
     },
   };
 }

@@ -37,6 +37,8 @@ export interface SchedulerOptions {
 /** What the loop tells: a tick that claimed triggers (its totals), and each sleep it starts (in ms). */
 export interface SchedulerEvents {
   fired: [TickResult];
+  /** A batch with fires committed (its heartbeat runs are claimable): the dispatcher of this process wakes. */
+  committed: [TickResult];
   sleep: [number];
 }
 
@@ -72,6 +74,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       total.triggers += result.triggers;
       total.fired += result.fired;
       total.dropped += result.dropped;
+      // Heartbeat runs of this batch are committed: the dispatcher of this process need not wait for the NOTIFY.
+      if (result.fired) events.emit("committed", result);
       return result.more;
     };
     // One batch; when it was full (a burst), several at once until the burst is fired.

@@ -1,15 +1,29 @@
 /**
- * What the dispatcher needs from the database: claim runnable runs, load what to deliver and to
- * whom, and record each attempt's result (retry with backoff, or end the run for good).
+ * What the dispatcher needs from the database: claim runnable runs together with what their
+ * deliveries need (one round trip), and record attempts' results (retry with backoff, or end the
+ * run for good) — results that finish together are written together, in one statement.
  */
 import type { AdapterType } from "../domain/enums";
 import type { SecretBox } from "../domain/secret-box";
-import type { Db } from "../store/db";
+import type { Db, Store } from "../store/db";
+import {
+  type ClaimedDelivery,
+  type DispatchClaim,
+  type HeartbeatRunRow,
+  type Outcome,
+  heartbeatRunsRepo as repo,
+} from "../store/repos/heartbeat-runs";
+import { CHANNELS } from "../domain/channels";
+import { createBatcher } from "../lib/batcher";
 import { openEnv } from "../domain/routine-env";
-import { agentsRepo } from "../store/repos/agents";
-import { routinesRepo } from "../store/repos/routines";
-import { type HeartbeatRunRow, heartbeatRunsRepo as repo } from "../store/repos/heartbeat-runs";
-import { loadDelivery } from "./heartbeat-runs";
+
+/** NOTIFY channel of queued heartbeat runs (the payload is the agent id). */
+const HEARTBEAT_CHANNEL = CHANNELS.heartbeatRuns;
+import type { loadDelivery } from "./heartbeat-runs";
+
+export { HEARTBEAT_CHANNEL, type HeartbeatRunRow };
+/** LISTEN for NOTIFYs (the store's): the dispatcher wakes on the heartbeat channel. */
+export type Listen = Store["listen"];
 
 /** The result of one delivery attempt, as an adapter reports it. */
 export type AttemptResult =
@@ -17,42 +31,67 @@ export type AttemptResult =
   | { ok: false; timedOut: boolean; error: string; output?: string };
 
 export interface DeliveryTarget {
-  /** The JSON body an agent receives: `{ heartbeatRun, issue, routineRun, agent: { id, name }, env }`. */
+  /** The JSON body an agent receives: `{ heartbeatRun, issue, routineRun, agent: { id, name }, env }` (env: the routine's, decrypted). */
   payload: Awaited<ReturnType<typeof loadDelivery>> & { agent: { id: string; name: string }; env: Record<string, string> | null };
   agent: { id: string; adapterType: AdapterType; adapterConfig: Record<string, unknown>; deliverySecret?: string };
 }
 
-export interface ClaimOptions {
-  workerId: string;
-  limit: number;
-  leaseSec: number;
-  timeoutSec: number;
-  marginSec: number;
+/** A claimed run and its delivery. */
+export interface Claimed {
+  run: HeartbeatRunRow;
+  target: DeliveryTarget;
 }
 
-export function createHeartbeatDispatchService({ db, secretBox }: { db: Db; secretBox: SecretBox }) {
-  return {
-    reclaimExpired: () => repo.reclaimExpired(db),
-    claim: (o: ClaimOptions) => repo.claimForDispatch(db, o),
-    nextWakeInMs: () => repo.nextWakeInMs(db),
+export type ClaimOptions = DispatchClaim;
 
-    /** Undefined when the agent is gone (its runs went with it). */
-    async target(run: HeartbeatRunRow): Promise<DeliveryTarget | undefined> {
-      const agent = await agentsRepo.get(db, run.agentId);
-      if (!agent) return undefined;
-      const delivery = await loadDelivery(db, run);
-      // The routine's env, decrypted only here, for the agent.
-      const routine = delivery.routineRun ? await routinesRepo.get(db, delivery.routineRun.routineId) : undefined;
-      return {
-        payload: { ...delivery, agent: { id: agent.id, name: agent.name }, env: openEnv(routine?.env ?? null, secretBox) },
+export interface HeartbeatDispatchOptions {
+  db: Db;
+  secretBox: SecretBox;
+  /** Most results written by one statement (default 500). */
+  recordBatch?: number;
+}
+
+export function createHeartbeatDispatchService({ db, secretBox, recordBatch = 500 }: HeartbeatDispatchOptions) {
+  // Decrypting an agent's delivery secret once per ciphertext, not once per delivery.
+  const secrets = new Map<string, string>();
+  function deliverySecret(ciphertext: string | null): string | undefined {
+    if (!ciphertext) return undefined;
+    let plain = secrets.get(ciphertext);
+    if (plain === undefined) {
+      plain = secretBox.decrypt(ciphertext);
+      if (secrets.size >= 10_000) secrets.clear();
+      secrets.set(ciphertext, plain);
+    }
+    return plain;
+  }
+
+  function toClaimed({ run, agent, issue, routineRun, routineEnv }: ClaimedDelivery): Claimed {
+    return {
+      run,
+      target: {
+        // The routine's env, decrypted only here, for the agent.
+        payload: { heartbeatRun: run, issue, routineRun, agent: { id: agent.id, name: agent.name }, env: openEnv(routineEnv, secretBox) },
         agent: {
           id: agent.id,
           adapterType: agent.adapterType,
           adapterConfig: agent.adapterConfig,
-          deliverySecret: agent.deliverySecretCiphertext ? secretBox.decrypt(agent.deliverySecretCiphertext) : undefined,
+          deliverySecret: deliverySecret(agent.deliverySecretCiphertext),
         },
-      };
-    },
+      },
+    };
+  }
+
+  // Results that arrive while a write is under way go together in the next one (group commit).
+  const results = createBatcher<{ guard: { id: string; attempt: number; claimedBy?: string }; outcome: Outcome }, HeartbeatRunRow | undefined>(
+    (items) => repo.finishMany(db, items),
+    { maxBatch: recordBatch, maxInFlight: 2 },
+  );
+
+  return {
+    reclaimExpired: () => repo.reclaimExpired(db),
+    /** Claims runs with their deliveries (agent, issue, routine run) in one round trip. */
+    claim: async (o: ClaimOptions): Promise<Claimed[]> => (await repo.claimDeliveries(db, o)).map(toClaimed),
+    nextWakeInMs: () => repo.nextWakeInMs(db),
 
     /**
      * Records attempt `run.attempt`: succeeded; else retried after `retryDelayMs` while attempts
@@ -61,18 +100,22 @@ export function createHeartbeatDispatchService({ db, secretBox }: { db: Db; secr
      */
     async record(run: HeartbeatRunRow, result: AttemptResult, retryDelayMs: number) {
       const guard = { id: run.id, attempt: run.attempt, claimedBy: run.claimedBy ?? undefined };
-      if (result.ok) return repo.finish(db, guard, { status: "succeeded", output: result.output });
-      if (run.attempt < run.maxAttempts) {
-        return repo.finish(db, guard, { status: "scheduled_retry", retryDelayMs, error: result.error, output: result.output });
-      }
-      const status = result.timedOut ? "timed_out" : "failed";
-      return repo.finish(db, guard, {
-        status,
-        error: result.error,
-        output: result.output,
-        failureReason: `Heartbeat run ${status === "timed_out" ? "timed out" : "failed"} after ${run.attempt} attempt${run.attempt === 1 ? "" : "s"}: ${result.error}`,
-      });
+      return results.load({ guard, outcome: outcomeOf(run, result, retryDelayMs) });
     },
+  };
+}
+
+function outcomeOf(run: HeartbeatRunRow, result: AttemptResult, retryDelayMs: number): Outcome {
+  if (result.ok) return { status: "succeeded", output: result.output };
+  if (run.attempt < run.maxAttempts) {
+    return { status: "scheduled_retry", retryDelayMs, error: result.error, output: result.output };
+  }
+  const status = result.timedOut ? "timed_out" : "failed";
+  return {
+    status,
+    error: result.error,
+    output: result.output,
+    failureReason: `Heartbeat run ${status === "timed_out" ? "timed out" : "failed"} after ${run.attempt} attempt${run.attempt === 1 ? "" : "s"}: ${result.error}`,
   };
 }
 

@@ -8,11 +8,14 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { PgDialect, type PgDatabase, type PgQueryResultHKT, type PreparedQueryConfig } from "drizzle-orm/pg-core";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import { type SQL, sql } from "drizzle-orm";
 import { schemaTables } from "./schema";
 import { acquireDataDirLock, makePrivate, preparePrivateDir } from "./data-dir-lock";
 import { type ListenerEvents, createPgListener } from "./pg-listener";
+import { copyTemplate } from "./pglite-template";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schemaTables>;
 /** A transaction handle; every repository function accepts a `Db` or a transaction. */
@@ -49,12 +52,22 @@ export interface OpenStoreOptions {
   onWarning?: (message: string) => void;
   /** PostgreSQL only: told when the LISTEN connection is lost and when it is back (for logging). */
   listenerEvents?: ListenerEvents;
+  /**
+   * PGlite only: a data directory without a database starts from the build's template (already
+   * initialised and migrated) when there is one, instead of running initdb (default true).
+   */
+  useTemplate?: boolean;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenerEvents)
-    : openPglite(options.dataDir, options.loadDataDir, options.onWarning);
+    : openPglite(options.dataDir, options.loadDataDir, options.onWarning, options.useTemplate !== false);
+}
+
+/** True when the directory holds no database yet (PGlite would run initdb). */
+export function isNewDataDir(dataDir: string): boolean {
+  return !existsSync(path.join(dataDir, "PG_VERSION"));
 }
 
 /** New files and directories of this process private to its user (PGlite's directories follow the umask). */
@@ -66,7 +79,12 @@ function privateUmask(): void {
   }
 }
 
-async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined, onWarning?: (message: string) => void): Promise<Store> {
+async function openPglite(
+  dataDir: string | undefined,
+  loadDataDir: Blob | undefined,
+  onWarning: ((message: string) => void) | undefined,
+  useTemplate: boolean,
+): Promise<Store> {
   if (dataDir) {
     const warning = preparePrivateDir(dataDir);
     if (warning) onWarning?.(warning);
@@ -75,6 +93,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   const releaseLock = dataDir ? acquireDataDirLock(dataDir) : () => {};
   let client: PGlite;
   try {
+    if (dataDir && !loadDataDir && useTemplate && isNewDataDir(dataDir)) copyTemplate(dataDir);
     client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
     if (dataDir) makePrivate(dataDir);
   } catch (err) {

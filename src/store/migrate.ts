@@ -5,9 +5,10 @@
  */
 import fs from "node:fs";
 import { sql } from "drizzle-orm";
+import { sourceFile } from "../source-root";
 import { type Db, queryRows } from "./db";
 
-const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
+const MIGRATIONS_DIR = sourceFile("store/migrations/");
 const LOCK_KEY = 7_411_906_001; // arbitrary, constant: "routined migrations"
 
 interface JournalEntry {

@@ -19,9 +19,10 @@ beforeAll(async () => {
 afterEach(() => dispatcher?.stop());
 afterAll(() => t.close());
 
-function startDispatcher(timeoutMs = 5_000) {
+function startDispatcher(timeoutMs = 5_000, limits: { concurrency?: number; perAgent?: number } = {}) {
   rec = recordings();
   dispatcher = createDispatcher({
+    ...limits,
     source: t.services.heartbeatDispatch,
     listen: t.db.store.listen,
     adapters: {
@@ -89,6 +90,29 @@ describe("http agents", () => {
     expect(await rec.waitFor(waiting.run.id, "succeeded")).toMatchObject({ attempt: 1 });
     expect(server.received).toHaveLength(2);
     await server.close();
+  });
+});
+
+describe("concurrency", () => {
+  it("delivers to other agents while a slow agent holds its per-agent share of the slots", async () => {
+    const slowServer = await startAgentServer(() => "hang");
+    const fastServer = await startAgentServer(() => 200);
+    const slow = await createAgent({ name: "Slow", adapterType: "http", adapterConfig: { url: slowServer.url } });
+    const fast = await createAgent({ name: "Fast", adapterType: "http", adapterConfig: { url: fastServer.url } });
+    for (let i = 0; i < 6; i++) await enqueueTestRun(t.db.store.db, { companyId: w.company.id, agentId: slow.id });
+    await startDispatcher(5_000, { concurrency: 4, perAgent: 2 });
+    await slowServer.next();
+    await slowServer.next();
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push((await enqueueTestRun(t.db.store.db, { companyId: w.company.id, agentId: fast.id })).run);
+    for (const run of runs) await rec.waitFor(run.id, "succeeded");
+    expect(slowServer.received).toHaveLength(2); // never more than its cap, though its runs are older
+    expect(slowServer.maxConcurrent).toBe(2);
+    expect(fastServer.maxConcurrent).toBeLessThanOrEqual(2);
+    await dispatcher!.stop({ abandonAfterMs: 0 });
+    dispatcher = undefined;
+    await slowServer.close();
+    await fastServer.close();
   });
 });
 

@@ -64,7 +64,69 @@ describe("heartbeat run claims", () => {
   });
 });
 
+describe("dispatch claims with their deliveries", () => {
+  it("reads each claimed run's agent, issue and routine run in the claim", async () => {
+    await resetQueue();
+    const agentId = await agent("http");
+    const { run, issueId, routineRunId } = await enqueueTestRun(t.store.db, { companyId, agentId, withRoutineRun: true });
+    const [claimed] = await repo.claimDeliveries(t.store.db, claimOpts("A"));
+    expect(claimed!.run).toMatchObject({ id: run.id, status: "running", attempt: 1, claimedBy: "A" });
+    expect(claimed!.agent).toEqual({
+      id: agentId,
+      name: "http",
+      adapterType: "http",
+      adapterConfig: { url: "http://127.0.0.1:9/" },
+      deliverySecretCiphertext: null,
+    });
+    expect(claimed!.issue).toMatchObject({ id: issueId, title: "Write the nightly report", createdAt: expect.any(Date) });
+    expect(claimed!.routineRun).toMatchObject({ id: routineRunId, status: "issue_created", createdAt: expect.any(Date) });
+    // the same shape as reading them one by one
+    expect(claimed!.run).toEqual(await repo.get(t.store.db, run.id));
+    expect(claimed!.routineRun).toEqual(await repo.getRoutineRun(t.store.db, routineRunId!));
+  });
+
+  it("holds at most perAgent runs of one agent, counting the deliveries already in flight, so other agents' runs are claimed", async () => {
+    await resetQueue();
+    const busyAgent = await agent("http");
+    const quiet = await agent("http");
+    for (let i = 0; i < 10; i++) await enqueueTestRun(t.store.db, { companyId, agentId: busyAgent });
+    const other = await enqueueTestRun(t.store.db, { companyId, agentId: quiet });
+
+    const first = await repo.claimDeliveries(t.store.db, { ...claimOpts("A", 50), perAgent: 3, busy: { [busyAgent]: 1 } });
+    expect(first.filter((d) => d.agent.id === busyAgent)).toHaveLength(2);
+    expect(first.filter((d) => d.agent.id === quiet).map((d) => d.run.id)).toEqual([other.run.id]);
+    // at its cap: none of its runs, however old
+    expect(await repo.claimDeliveries(t.store.db, { ...claimOpts("A", 50), perAgent: 3, busy: { [busyAgent]: 3 } })).toEqual([]);
+    expect(await repo.claimDeliveries(t.store.db, { ...claimOpts("A", 50), perAgent: 3, busy: { [busyAgent]: 2 } })).toHaveLength(1);
+  });
+});
+
 describe("heartbeat run transitions", () => {
+  it("writes many results in one statement, each guarded by its own claim, failing the routine run of a run that failed for good", async () => {
+    await resetQueue();
+    const agentId = await agent("http");
+    const ok = await enqueueTestRun(t.store.db, { companyId, agentId });
+    const failing = await enqueueTestRun(t.store.db, { companyId, agentId, maxAttempts: 1, withRoutineRun: true });
+    const retried = await enqueueTestRun(t.store.db, { companyId, agentId });
+    const stale = await enqueueTestRun(t.store.db, { companyId, agentId });
+    expect(await repo.claimForDispatch(t.store.db, claimOpts("A"))).toHaveLength(4);
+
+    const rows = await repo.finishMany(t.store.db, [
+      { guard: { id: ok.run.id, attempt: 1, claimedBy: "A" }, outcome: { status: "succeeded", output: "HTTP 200" } },
+      { guard: { id: failing.run.id, attempt: 1, claimedBy: "A" }, outcome: { status: "failed", error: "HTTP 500", failureReason: "Heartbeat run failed after 1 attempt: HTTP 500" } },
+      { guard: { id: retried.run.id, attempt: 1, claimedBy: "A" }, outcome: { status: "scheduled_retry", retryDelayMs: 60_000, error: "HTTP 503" } },
+      { guard: { id: stale.run.id, attempt: 1, claimedBy: "B" }, outcome: { status: "succeeded" } },
+    ]);
+    expect(rows.map((r) => r?.status)).toEqual(["succeeded", "failed", "scheduled_retry", undefined]);
+    expect(rows[0]).toMatchObject({ id: ok.run.id, output: "HTTP 200", finishedAt: expect.any(Date), leaseExpiresAt: null });
+    expect(rows[2]!.runAfter.getTime() - rows[2]!.updatedAt.getTime()).toBeGreaterThan(59_000);
+    expect((await repo.get(t.store.db, stale.run.id))!.status).toBe("running");
+    expect(await repo.getRoutineRun(t.store.db, failing.routineRunId!)).toMatchObject({
+      status: "failed",
+      failureReason: "Heartbeat run failed after 1 attempt: HTTP 500",
+    });
+  });
+
   it("ignores a stale worker's result once another worker holds a newer attempt", async () => {
     await resetQueue();
     const { run } = await enqueueTestRun(t.store.db, { companyId, agentId: await agent("http"), maxAttempts: 3 });

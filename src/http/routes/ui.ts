@@ -10,8 +10,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../domain/errors";
 import type { Services } from "../../services";
+import { sourceFile } from "../../source-root";
 
-const UI_DIR = new URL("../../../dist/ui/", import.meta.url);
+// Built by `npm run build:ui` into dist/ui (the same folder whether the sources or the built server run).
+const UI_DIR = sourceFile("../dist/ui/");
 
 const CONTENT_TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",

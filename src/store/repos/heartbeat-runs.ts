@@ -9,12 +9,40 @@
 import { and, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
 import { CHANNELS } from "../../domain/channels";
 import type { HeartbeatStatus } from "../../domain/enums";
-import { type Executor, notify, queryRows } from "../db";
-import { heartbeatRuns, routineRuns } from "../schema";
+import { type Executor, notify, pgArray, queryRows } from "../db";
+import { jsonRowOf } from "../raw-rows";
+import type { StoredEnv } from "../../domain/routine-env";
+import { type agents, heartbeatRuns, issues, routineRuns } from "../schema";
 import { runStatusRepo } from "./run-status";
 
 export type HeartbeatRunRow = typeof heartbeatRuns.$inferSelect;
 export type RoutineRunRow = typeof routineRuns.$inferSelect;
+type AgentRow = typeof agents.$inferSelect;
+type IssueRow = typeof issues.$inferSelect;
+
+export interface DispatchClaim {
+  workerId: string;
+  limit: number;
+  leaseSec: number;
+  timeoutSec: number;
+  marginSec: number;
+  /** Most runs of one agent held at once by this claimer (default: no cap beyond `limit`). */
+  perAgent?: number;
+  /** Deliveries this claimer already has in flight, per agent id. */
+  busy?: Record<string, number>;
+  /** How many of the oldest waiting runs are ranked per agent (default max(1000, 4 × limit)). */
+  scanLimit?: number;
+}
+
+/** A claimed run with everything its delivery needs, read in the claim's round trip. */
+export interface ClaimedDelivery {
+  run: HeartbeatRunRow;
+  agent: Pick<AgentRow, "id" | "name" | "adapterType" | "adapterConfig" | "deliverySecretCiphertext">;
+  issue: IssueRow | null;
+  routineRun: RoutineRunRow | null;
+  /** The routine's env as stored (values encrypted), for the agent's delivery. */
+  routineEnv: StoredEnv | null;
+}
 
 export interface EnqueueHeartbeatRun {
   companyId: string;
@@ -88,33 +116,80 @@ export const heartbeatRunsRepo = {
   },
 
   /**
-   * The dispatcher's claim: up to `limit` runnable runs of active http/process agents. The lease
-   * covers the delivery timeout (the agent's `timeoutSec`, else `timeoutSec`) plus `marginSec`,
+   * The dispatcher's claim, in one round trip: up to `limit` runnable runs of active http/process
+   * agents, each with what its delivery needs (the agent, the execution issue, the routine run). The
+   * lease covers the delivery timeout (the agent's `timeoutSec`, else `timeoutSec`) plus `marginSec`,
    * so no other process can take the run while this one may still be delivering it.
+   *
+   * `perAgent` caps how many runs of one agent this claimer holds at once, counting the `busy`
+   * deliveries it already has in flight (agent id → count): one slow agent with a long queue cannot
+   * take every slot. Agents at their cap are left out before the oldest `scanLimit` waiting runs are
+   * ranked, so a queue of theirs does not hide the others' runs either. (Ranking happens before
+   * locking: two processes claiming one agent's runs at the same instant may rank the same runs, and
+   * the one that finds them locked takes that agent's next runs on its next claim.)
    */
-  async claimForDispatch(
-    db: Executor,
-    o: { workerId: string; limit: number; leaseSec: number; timeoutSec: number; marginSec: number },
-  ): Promise<HeartbeatRunRow[]> {
+  async claimDeliveries(db: Executor, o: DispatchClaim): Promise<ClaimedDelivery[]> {
+    const perAgent = o.perAgent ?? Number.MAX_SAFE_INTEGER;
+    const busy = Object.entries(o.busy ?? {});
+    const full = busy.filter(([, n]) => n >= perAgent).map(([id]) => id);
     const rows = await queryRows<Record<string, unknown>>(
       db,
-      sql`with candidates as (
+      sql`with busy as (
+            select * from unnest(${pgArray(busy.map(([id]) => id), "uuid")}, ${`{${busy.map(([, n]) => n).join(",")}}`}::int[]) b(agent_id, n)),
+          waiting as (
+            select h.id, h.agent_id, h.run_after from heartbeat_runs h join agents a on a.id = h.agent_id
+             where ${CLAIMABLE} and a.status = 'active' and a.adapter_type in ('http', 'process')
+               and h.agent_id <> all(${pgArray(full, "uuid")})
+             order by h.run_after
+             limit ${o.scanLimit ?? Math.max(1000, o.limit * 4)}),
+          ranked as (
+            select w.id, row_number() over (partition by w.agent_id order by w.run_after, w.id) + coalesce(b.n, 0) as place
+              from waiting w left join busy b on b.agent_id = w.agent_id),
+          candidates as (
             select h.id,
                    greatest(${o.leaseSec}::float8,
                             coalesce((a.adapter_config->>'timeoutSec')::float8, ${o.timeoutSec}::float8) + ${o.marginSec}::float8) as lease_sec
-              from heartbeat_runs h join agents a on a.id = h.agent_id
-             where ${CLAIMABLE} and a.status = 'active' and a.adapter_type in ('http', 'process')
+              from heartbeat_runs h join ranked r on r.id = h.id join agents a on a.id = h.agent_id
+             where ${o.perAgent === undefined ? sql`true` : sql`r.place <= ${perAgent}`} and ${CLAIMABLE}
              order by h.run_after
              limit ${o.limit}
-               for update of h skip locked)
-          update heartbeat_runs h
-             set status = 'running', attempt = h.attempt + 1, claimed_by = ${o.workerId},
-                 lease_expires_at = now() + make_interval(secs => c.lease_sec),
-                 started_at = now(), finished_at = null, updated_at = now()
-            from candidates c where h.id = c.id
-          returning h.*`,
+               for update of h skip locked),
+          claimed as (
+            update heartbeat_runs h
+               set status = 'running', attempt = h.attempt + 1, claimed_by = ${o.workerId},
+                   lease_expires_at = now() + make_interval(secs => c.lease_sec),
+                   started_at = now(), finished_at = null, updated_at = now()
+              from candidates c where h.id = c.id
+            returning h.*)
+          select c.*, a.name as agent_name, a.adapter_type as agent_adapter_type, a.adapter_config as agent_adapter_config,
+                 a.delivery_secret_ciphertext as agent_secret, row_to_json(i) as issue_row, row_to_json(rr) as routine_run_row,
+                 ro.env as routine_env
+            from claimed c join agents a on a.id = c.agent_id
+            left join issues i on i.id = c.issue_id
+            left join routine_runs rr on rr.id = c.routine_run_id
+            left join routines ro on ro.id = rr.routine_id
+           order by c.run_after`,
     );
-    return rows.map(fromRaw);
+    return rows.map((raw) => ({
+      run: fromRaw(raw),
+      agent: {
+        id: raw.agent_id as string,
+        name: raw.agent_name as string,
+        adapterType: raw.agent_adapter_type as AgentRow["adapterType"],
+        adapterConfig: (typeof raw.agent_adapter_config === "string"
+          ? JSON.parse(raw.agent_adapter_config)
+          : raw.agent_adapter_config) as Record<string, unknown>,
+        deliverySecretCiphertext: (raw.agent_secret as string | null) ?? null,
+      },
+      issue: jsonRowOf(issues, raw.issue_row) ?? null,
+      routineRun: jsonRowOf(routineRuns, raw.routine_run_row) ?? null,
+      routineEnv: ((typeof raw.routine_env === "string" ? JSON.parse(raw.routine_env) : raw.routine_env) as StoredEnv | null) ?? null,
+    }));
+  },
+
+  /** `claimDeliveries` without the context: the claimed runs. */
+  async claimForDispatch(db: Executor, o: DispatchClaim): Promise<HeartbeatRunRow[]> {
+    return (await heartbeatRunsRepo.claimDeliveries(db, o)).map((d) => d.run);
   },
 
   /** A poll agent's claim: its oldest runnable run, leased for `leaseSec`. */
@@ -166,27 +241,53 @@ export const heartbeatRunsRepo = {
 
   /** Ends the attempt held by `guard`; undefined when the claim is no longer current. */
   async finish(db: Executor, guard: ClaimGuard, outcome: Outcome): Promise<HeartbeatRunRow | undefined> {
-    const final = outcome.status !== "scheduled_retry";
-    const delaySec = (outcome.retryDelayMs ?? 0) / 1000;
+    const [row] = await heartbeatRunsRepo.finishMany(db, [{ guard, outcome }]);
+    return row;
+  },
+
+  /**
+   * Ends many attempts in one statement (the dispatcher writes its results in batches). Answers each
+   * in order: the run as it is now, or undefined when that claim is no longer current.
+   */
+  async finishMany(db: Executor, items: { guard: ClaimGuard; outcome: Outcome }[]): Promise<(HeartbeatRunRow | undefined)[]> {
+    if (items.length === 0) return [];
+    const input = items.map(({ guard, outcome }) => ({
+      id: guard.id,
+      attempt: guard.attempt,
+      claimed_by: guard.claimedBy ?? null,
+      status: outcome.status,
+      final: outcome.status !== "scheduled_retry",
+      delay_sec: (outcome.retryDelayMs ?? 0) / 1000,
+      summary: outcome.summary ?? null,
+      error: outcome.error ?? null,
+      output: outcome.output ?? null,
+      failure_reason: outcome.failureReason ?? outcome.error ?? "Heartbeat run failed",
+    }));
     const rows = await queryRows<Record<string, unknown>>(
       db,
-      sql`with ended as (
-            update heartbeat_runs
-               set status = ${outcome.status},
-                   run_after = case when ${final}::boolean then run_after else now() + make_interval(secs => ${delaySec}::float8) end,
+      sql`with input as (
+            select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+                     as x(id uuid, attempt int, claimed_by text, status text, final boolean, delay_sec float8,
+                          summary text, error text, output text, failure_reason text)),
+          ended as (
+            update heartbeat_runs h
+               set status = x.status,
+                   run_after = case when x.final then h.run_after else now() + make_interval(secs => x.delay_sec) end,
                    lease_expires_at = null,
-                   finished_at = case when ${final}::boolean then now() end,
-                   summary = coalesce(${outcome.summary ?? null}, summary),
-                   error = ${outcome.error ?? null},
-                   output = ${outcome.output ?? null},
+                   finished_at = case when x.final then now() end,
+                   summary = coalesce(x.summary, h.summary),
+                   error = x.error,
+                   output = x.output,
                    updated_at = now()
-             where id = ${guard.id} and status = 'running' and attempt = ${guard.attempt}
-               and (${guard.claimedBy ?? null}::text is null or claimed_by = ${guard.claimedBy ?? null})
-            returning *),
-          failed as (${failRoutineRuns("ended", sql`${outcome.failureReason ?? outcome.error ?? "Heartbeat run failed"}`)})
+              from input x
+             where h.id = x.id and h.status = 'running' and h.attempt = x.attempt
+               and (x.claimed_by is null or h.claimed_by = x.claimed_by)
+            returning h.*, x.failure_reason),
+          failed as (${failRoutineRuns("ended", sql`e.failure_reason`)})
           select * from ended`,
     );
-    return rows[0] && fromRaw(rows[0]);
+    const byId = new Map(rows.map((raw) => [raw.id as string, fromRaw(raw)]));
+    return items.map(({ guard }) => byId.get(guard.id));
   },
 
   /**
