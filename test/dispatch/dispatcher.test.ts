@@ -74,6 +74,24 @@ describe("http agents", () => {
     await server.close();
   });
 
+  it("a routine's delivery carries its env, decrypted for the agent only, and its rendered variables", async () => {
+    const server = await startAgentServer(() => 200);
+    const agent = await createAgent({ name: "Env", adapterType: "http", adapterConfig: { url: server.url } });
+    const created = await t.request("POST", `/api/companies/${w.company.id}/routines`, {
+      body: { title: "Report on {{topic}}", assigneeAgentId: agent.id, projectId: w.project.id, env: { API_TOKEN: "tok-env-123" } },
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain("tok-env-123");
+    await startDispatcher();
+    const fired = await t.request("POST", `/api/routines/${created.body.id}/run`, { body: { variables: { topic: "churn" } } });
+    expect(fired.status).toBe(202);
+    const heartbeat = (await heartbeatRunsRepo.listByAgent(t.db.store.db, agent.id, { limit: 50, routineRunId: fired.body.id }))[0]!;
+    await rec.waitFor(heartbeat.id, "succeeded");
+    const body = new Webhook(agent.deliverySecret).verify(server.received[0]!.body, server.received[0]!.headers as Record<string, string>) as any;
+    expect(body).toMatchObject({ env: { API_TOKEN: "tok-env-123" }, issue: { title: "Report on churn" }, routineRun: { id: fired.body.id } });
+    await server.close();
+  });
+
   it("does not deliver to a paused agent until it is resumed", async () => {
     const server = await startAgentServer(() => 200);
     const paused = await createAgent({ name: "Sleepy", adapterType: "http", adapterConfig: { url: server.url } });
