@@ -7,33 +7,15 @@ import { type GateDecision, decideGate, gateApplies } from "../domain/activity-g
 import type { Executor } from "../store/db";
 import { activityRepo } from "../store/repos/activity";
 import type { DueTrigger } from "../store/repos/due-triggers";
-import { projectsRepo } from "../store/repos/projects";
-import { runsRepo } from "../store/repos/runs";
 
-/** The gate's decision for each gated routine of `due` (routine id → decision). Ungated routines read nothing. */
+/** The gate's decision for each gated routine of `due` (routine id → decision): one read for all of them, none when none is gated. */
 export async function gateDecisions(tx: Executor, due: DueTrigger[]): Promise<Map<string, GateDecision>> {
-  const decisions = new Map<string, GateDecision>();
-  for (const { routine } of due) {
-    if (decisions.has(routine.id) || !gateApplies({ policy: routine.activityGatePolicy, source: "schedule" })) continue;
-    const scopedProject = routine.activityGateScope === "project" ? routine.projectId : null;
-    const [lastDispatchedAt, project] = await Promise.all([
-      runsRepo.lastDispatchedAt(tx, routine.id),
-      scopedProject ? projectsRepo.get(tx, scopedProject) : undefined,
-    ]);
-    const firstOutsideActivityAt = lastDispatchedAt
-      ? await activityRepo.firstOutside(tx, { companyId: routine.companyId, projectId: scopedProject, agentId: routine.assigneeAgentId, since: lastDispatchedAt })
-      : null;
-    decisions.set(
-      routine.id,
-      decideGate({
-        policy: routine.activityGatePolicy,
-        scope: routine.activityGateScope,
-        source: "schedule",
-        project: project ? { id: project.id, name: project.name } : null,
-        lastDispatchedAt,
-        firstOutsideActivityAt,
-      }),
-    );
-  }
-  return decisions;
+  const gated = new Map(due.filter(({ routine }) => gateApplies({ policy: routine.activityGatePolicy, source: "schedule" })).map((d) => [d.routine.id, d.routine]));
+  const facts = await activityRepo.gateFacts(tx, [...gated.keys()]);
+  return new Map(
+    [...gated].map(([id, routine]) => {
+      const f = facts.get(id) ?? { project: null, lastDispatchedAt: null, firstOutsideActivityAt: null };
+      return [id, decideGate({ policy: routine.activityGatePolicy, scope: routine.activityGateScope, source: "schedule", ...f })];
+    }),
+  );
 }

@@ -78,16 +78,6 @@ export const runsRepo = {
       .limit(opts.limit);
     return rows.map(rendered);
   },
-  /** When the routine's last dispatched run (one not skipped or coalesced) was triggered: the activity gate's mark. */
-  async lastDispatchedAt(db: Executor, routineId: string): Promise<Date | null> {
-    const [row] = await db
-      .select({ at: routineRuns.triggeredAt })
-      .from(routineRuns)
-      .where(and(eq(routineRuns.routineId, routineId), sql`${routineRuns.status} not in ('skipped', 'coalesced')`))
-      .orderBy(desc(routineRuns.triggeredAt))
-      .limit(1);
-    return row?.at ?? null;
-  },
   /** The newest run of each routine. */
   async lastRuns(db: Executor, routineIds: string[]): Promise<Map<string, RunRow>> {
     if (routineIds.length === 0) return new Map();
