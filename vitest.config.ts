@@ -21,7 +21,8 @@ export default defineConfig({
         test: {
           name: "pglite",
           // embedded tests exercise the PGlite data directory itself
-          include: [...databaseTests, "test/embedded/**/*.test.ts"],
+          // cli: the binary against a real server (and its data directory): once, on PGlite
+          include: [...databaseTests, "test/embedded/**/*.test.ts", "test/cli/**/*.test.ts"],
           env: { ROUTINED_TEST_ENGINE: "pglite" },
           // Workers keep PGlite's compiled WebAssembly and a migrated image between files.
           isolate: false,
@@ -32,8 +33,8 @@ export default defineConfig({
       {
         test: {
           name: "postgres",
-          // cluster tests need several processes on one server: PostgreSQL only
-          include: [...databaseTests, "test/cluster/**/*.test.ts"],
+          // cluster tests need several processes on one server, test/postgres a server to cut off: PostgreSQL only
+          include: [...databaseTests, "test/cluster/**/*.test.ts", "test/postgres/**/*.test.ts"],
           env: { ROUTINED_TEST_ENGINE: "postgres" },
           globalSetup: ["test/helpers/postgres-global-setup.ts"],
           testTimeout: 30_000,

@@ -33,7 +33,7 @@ export interface DispatcherOptions {
   maxSleepMs?: number;
   workerId?: string;
   /** Called with the run after each recorded attempt (observability; tests wait on it). */
-  onRecord?: (run: HeartbeatRunRow) => void;
+  onRecord?: (run: HeartbeatRunRow, adapter: string) => void;
   logger?: Pick<Logger, "info" | "warn" | "error">;
 }
 
@@ -70,7 +70,7 @@ export function createDispatcher(o: DispatcherOptions) {
         : { ok: false, timedOut: false, error: "The agent now uses the poll adapter: it claims this run itself" };
       if (entry.abandoned) return;
       const recorded = await o.source.record(run, result, retryDelayMs(run.attempt, backoff));
-      if (recorded) o.onRecord?.(recorded);
+      if (recorded) o.onRecord?.(recorded, target.agent.adapterType);
       else o.logger?.warn({ heartbeatRunId: run.id, attempt: run.attempt }, "heartbeat run claim lapsed before its result was recorded");
     } catch (err) {
       // The run stays claimed; once its lease expires any process retries it.

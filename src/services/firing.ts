@@ -76,7 +76,10 @@ function refusal(routine: RoutineRow, trigger: TriggerRow | undefined, source: R
   return null;
 }
 
-export function createFiringService(config: Pick<Config, "dispatch">) {
+/** Told about every fire a flush wrote (metrics, the fire log line). */
+export type FireObserver = (runs: readonly PlannedRun[]) => void;
+
+export function createFiringService(config: Pick<Config, "dispatch">, observe?: FireObserver) {
   /**
    * Decides one fire and adds what it writes to `plan` (nothing is read or written: `flush` writes). The
    * batch owner has read what the fire decides on, under the routine lock: the routine's active execution
@@ -204,6 +207,7 @@ export function createFiringService(config: Pick<Config, "dispatch">) {
       triggerMarks: [...plan.triggerMarks].map(([id, mark]) => ({ id, ...mark })),
       routineMarks: [...plan.routineMarks].map(([id, mark]) => ({ id, ...mark })),
     }, returning);
+    observe?.(plan.runs);
     const runs = new Map(written.map((run) => [run.id, run]));
     if (returning === "nothing") return runs;
     for (const r of plan.runs) {

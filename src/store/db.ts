@@ -26,6 +26,8 @@ export interface Store {
   /** Calls `onMessage` for every NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** PostgreSQL only: the connection pool right now (metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /** PGlite only: the whole database as a tarball (tests load it to skip migrations). */
   dumpPglite?(): Promise<Blob>;
 }
@@ -101,6 +103,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
   return {
     db,
     engine: "postgres",
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async listen(channel, onMessage) {
       const client = new pg.Client({ connectionString });
       client.on("error", () => {});
