@@ -622,6 +622,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/heartbeat-runs/{heartbeatRunId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed delivery
+         * @description Board only. Queues a new heartbeat run (fresh attempts) for the agent, issue and routine run of a failed or timed out one; the routine run goes back to issue_created. 409 when the run has not failed, its issue is done or cancelled, or a delivery is already pending.
+         */
+        post: operations["retryHeartbeatRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/heartbeat-runs/{heartbeatRunId}": {
         parameters: {
             query?: never;
@@ -6000,6 +6020,8 @@ export interface operations {
                 /** @description A run id (exclusive) or an ISO time: runs created before it */
                 before?: string;
                 status?: "queued" | "running" | "scheduled_retry" | "succeeded" | "failed" | "cancelled" | "timed_out";
+                /** @description Only the heartbeat runs of this routine run (its delivery attempts and retries) */
+                routineRunId?: string;
             };
             header?: never;
             path: {
@@ -6047,6 +6069,109 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    retryHeartbeatRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                heartbeatRunId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatRun"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, unknown or invalid fields (details name them) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or unknown credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: archived, inactive, duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content type is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

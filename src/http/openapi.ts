@@ -103,6 +103,7 @@ export const OPERATIONS: Record<string, [operationId: string, summary: string]> 
   "POST /api/heartbeat-runs/{heartbeatRunId}/complete": ["completeHeartbeatRun", "Complete a claimed heartbeat run"],
   "GET /api/agents/{agentId}/heartbeat-runs": ["listHeartbeatRuns", "List an agent's heartbeat runs"],
   "GET /api/heartbeat-runs/{heartbeatRunId}": ["getHeartbeatRun", "Get a heartbeat run"],
+  "POST /api/heartbeat-runs/{heartbeatRunId}/retry": ["retryHeartbeatRun", "Retry a failed or timed out delivery (board)"],
   "GET /healthz": ["getHealthz", "Liveness: the process is up"],
   "GET /readyz": ["getReadyz", "Readiness: the database answers, migrations are applied, the loops are cycling"],
   "GET /metrics": ["getMetrics", "Prometheus metrics"],
@@ -187,7 +188,7 @@ export { openApiPath };
 
 /** The API reference page (`/api/docs`) as routined's own: title, logo and favicon, the dashboard's colour. */
 export function referencePageBranding() {
-  const logo = fs.readFileSync(new URL("../ui/favicon.svg", import.meta.url));
+  const logo = fs.readFileSync(new URL("../ui/public/favicon.svg", import.meta.url));
   return {
     logo: { type: "image/svg+xml", content: logo, href: "/", target: "_self" as const },
     theme: {
