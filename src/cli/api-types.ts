@@ -1677,6 +1677,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1802,6 +1811,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1902,6 +1920,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -1971,6 +1998,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2079,6 +2115,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -2148,6 +2193,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2266,6 +2320,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -2324,6 +2387,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2391,6 +2463,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2505,6 +2586,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -2574,6 +2664,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2681,6 +2780,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -2758,6 +2866,15 @@ export interface operations {
             };
             /** @description Conflict: archived, inactive, duplicate */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2852,6 +2969,15 @@ export interface operations {
             };
             /** @description Content type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2962,6 +3088,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -3065,6 +3200,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -3134,6 +3278,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3244,6 +3397,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -3313,6 +3475,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3423,6 +3594,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -3492,6 +3672,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3603,6 +3792,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -3672,6 +3870,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3783,6 +3990,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -3856,6 +4072,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3999,6 +4224,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -4068,6 +4302,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4183,6 +4426,15 @@ export interface operations {
             };
             /** @description Content type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4325,6 +4577,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -4401,6 +4662,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -4468,6 +4738,15 @@ export interface operations {
             };
             /** @description Conflict: archived, inactive, duplicate */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4574,6 +4853,15 @@ export interface operations {
             };
             /** @description Content type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4694,6 +4982,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -4765,6 +5062,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4890,6 +5196,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -4963,6 +5278,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5084,6 +5408,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -5197,6 +5530,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -5275,6 +5617,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5406,6 +5757,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -5475,6 +5835,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5591,6 +5960,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -5660,6 +6038,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5760,6 +6147,15 @@ export interface operations {
             };
             /** @description Content type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5882,6 +6278,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -5993,6 +6398,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -6069,6 +6483,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6179,6 +6602,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
             422: {
                 headers: {
@@ -6248,6 +6680,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6334,6 +6775,15 @@ export interface operations {
             };
             /** @description Content type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };

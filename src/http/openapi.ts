@@ -120,6 +120,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: "Conflict: archived, inactive, duplicate",
   413: "Body too large",
   415: "Content type is not application/json",
+  421: "Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding)",
   422: "Unprocessable: a bad cron expression or time zone, an id of another company",
   429: "Too many requests: retry after `Retry-After` seconds",
   503: "Database unavailable or a transaction conflict: retry after `Retry-After` seconds",
@@ -130,6 +131,7 @@ function errorStatuses(method: string, url: string, hasParams: boolean, hasBodyO
   const s = new Set<number>([503]);
   // Any authenticated route may answer 404 (a caller that is not what the route expects, e.g. the board on /agents/me).
   if (url.startsWith("/api/") && !isPublic) s.add(401).add(403).add(404);
+  if (url.startsWith("/api/")) s.add(421);
   if (hasParams) s.add(400).add(404);
   if (hasBodyOrQuery) s.add(400).add(422);
   if (method === "POST" || method === "PATCH" || method === "PUT") s.add(400).add(409).add(413).add(415).add(422);

@@ -27,7 +27,7 @@ beforeAll(async () => {
   else dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "routined-ops-"));
   const logger = createLogger("trace", { write: (line: string) => void lines.push(line.trimEnd()) });
   server = await startServer(
-    testConfig({ PORT: "0", ROUTINED_DISPATCH_MAX_ATTEMPTS: "1", ...(db ? { DATABASE_URL: db.url } : { ROUTINED_DATA_DIR: dataDir }) }),
+    testConfig({ PORT: "0", ROUTINED_DISPATCH_MAX_ATTEMPTS: "1", ROUTINED_HTTP_ADAPTER_ALLOW_LOCAL: "true", ...(db ? { DATABASE_URL: db.url } : { ROUTINED_DATA_DIR: dataDir }) }),
     { logger },
   );
 });
