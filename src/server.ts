@@ -57,7 +57,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       deliveryQueue: () => opsStatsRepo.deliveryQueue(store.db),
       pool: () => store.poolStats?.(),
     });
-    const services = createServices({ db: store.db, config, secretBox, clock, log: logger, listen: store.listen, metrics });
+    const services = createServices({ db: store.db, config, secretBox, clock, log: logger, listen: store.listen, listenerUp: store.listenerUp, metrics });
     const app = await buildApp({
       services,
       logger,

@@ -1139,7 +1139,7 @@ export interface components {
         ReadinessInput: {
             /** @enum {string} */
             status: "ready" | "not_ready";
-            /** @description database, migrations, and the scheduler and dispatcher loops this process runs */
+            /** @description database, migrations, listener, and the scheduler and dispatcher loops this process runs */
             checks: {
                 [key: string]: components["schemas"]["ReadinessCheckInput"];
             };
@@ -1638,7 +1638,7 @@ export interface components {
         Readiness: {
             /** @enum {string} */
             status: "ready" | "not_ready";
-            /** @description database, migrations, and the scheduler and dispatcher loops this process runs */
+            /** @description database, migrations, listener, and the scheduler and dispatcher loops this process runs */
             checks: {
                 [key: string]: components["schemas"]["ReadinessCheck"];
             };

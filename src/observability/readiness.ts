@@ -33,7 +33,14 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-export function createReadinessProbe(opts: { db: Db; loops?: Record<string, LoopProbe | undefined>; timeoutMs?: number; now?: () => number }) {
+export function createReadinessProbe(opts: {
+  db: Db;
+  loops?: Record<string, LoopProbe | undefined>;
+  /** Whether NOTIFYs reach this process (`Store.listenerUp`): false while the LISTEN connection is re-established. */
+  listenerUp?: () => boolean;
+  timeoutMs?: number;
+  now?: () => number;
+}) {
   const expected = listMigrations().map((m) => m.tag);
   const now = opts.now ?? Date.now;
   return async function check(): Promise<Readiness> {
@@ -48,6 +55,11 @@ export function createReadinessProbe(opts: { db: Db; loops?: Record<string, Loop
     } catch (err) {
       checks.database = { ok: false, detail: `database unreachable: ${err instanceof Error ? err.message : String(err)}` };
       checks.migrations = { ok: false, detail: "unknown: the database is unreachable" };
+    }
+    if (opts.listenerUp) {
+      checks.listener = opts.listenerUp()
+        ? { ok: true }
+        : { ok: false, detail: "the LISTEN connection is down and being re-established (loops fall back to their timers)" };
     }
     for (const [name, loop] of Object.entries(opts.loops ?? {})) {
       if (!loop) continue;

@@ -36,6 +36,8 @@ export interface ServiceDeps {
   metrics?: Metrics;
   /** LISTEN for NOTIFYs (`Store.listen`): wakes long-polling agents. Without it they wait out their waitSec. */
   listen?: Store["listen"];
+  /** Whether the LISTEN connection is up (`Store.listenerUp`), for readiness. */
+  listenerUp?: Store["listenerUp"];
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -50,7 +52,7 @@ export function createServices(deps: ServiceDeps) {
   const agents = createAgentService(db, companies, deps.secretBox, config.adapters);
   return {
     metrics,
-    ops: { loops, readiness: createReadinessProbe({ db, loops }) },
+    ops: { loops, readiness: createReadinessProbe({ db, loops, listenerUp: deps.listenerUp }) },
     auth: createAuthService(db, config),
     /** `ping` succeeds when the database answers (ends an outage). */
     database: { ping: () => dbNow(db) },

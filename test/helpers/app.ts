@@ -52,6 +52,7 @@ export async function createTestApp(
     secretBox: createSecretBox(crypto.createHash("sha256").update("test").digest()),
     clock: opts.clock ?? systemClock,
     listen: db.store.listen,
+    listenerUp: db.store.listenerUp,
   });
   const app = await buildApp({
     services,

@@ -11,7 +11,7 @@ const check = z.object({ ok: z.boolean(), detail: z.string().optional() }).meta(
 const readiness = z
   .object({
     status: z.enum(["ready", "not_ready"]),
-    checks: z.record(z.string(), check).describe("database, migrations, and the scheduler and dispatcher loops this process runs"),
+    checks: z.record(z.string(), check).describe("database, migrations, listener, and the scheduler and dispatcher loops this process runs"),
   })
   .meta({ id: "Readiness" });
 
