@@ -79,7 +79,7 @@ it("answers /healthz and /readyz without credentials, and names each readiness c
   const ready = await api("GET", "/readyz");
   expect(ready.body).toEqual({
     status: "ready",
-    checks: { database: { ok: true }, migrations: { ok: true }, scheduler: { ok: true }, dispatcher: { ok: true } },
+    checks: { database: { ok: true }, migrations: { ok: true }, listener: { ok: true }, scheduler: { ok: true }, dispatcher: { ok: true } },
   });
 });
 
