@@ -7,6 +7,7 @@
  */
 import fs from "node:fs";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { sourceFile } from "../source-root";
 import { z } from "zod";
 import { agent, agentKey, agentWithSecret, createdAgentKey, rotatedDeliverySecret } from "../domain/schemas/agents";
 import { backfillResult } from "../domain/schemas/backfill";
@@ -190,7 +191,8 @@ export { openApiPath };
 
 /** The API reference page (`/api/docs`) as routined's own: title, logo and favicon, the dashboard's colour. */
 export function referencePageBranding() {
-  const logo = fs.readFileSync(new URL("../ui/public/favicon.svg", import.meta.url));
+  // src/ui/public/ when the sources run; dist/ui/ (where the dashboard's build copies it) when the built code runs
+  const logo = fs.readFileSync([sourceFile("ui/public/favicon.svg"), sourceFile("ui/favicon.svg")].find((f) => fs.existsSync(f))!);
   return {
     logo: { type: "image/svg+xml", content: logo, href: "/", target: "_self" as const },
     theme: {
