@@ -9,22 +9,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { PG_ADMIN_URL } from "../helpers/engine";
+import { pgAdmin } from "../helpers/pg-admin";
 import { loadConfig } from "../../src/config";
 import { type RunningServer, startServer } from "../../src/server";
 import { REPO } from "../helpers/process";
-
-async function admin(query: string) {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 let dir: string;
 let server: RunningServer;
@@ -224,8 +214,8 @@ describe("routined on the database and offline", () => {
   it("creates, lists and revokes board tokens, migrates and checks the installation, in both output modes", { timeout: 600_000 }, async () => {
     // A PostgreSQL database of its own (each command opens it: far cheaper than starting PGlite each time)
     const name = `routined_test_cli_${crypto.randomBytes(5).toString("hex")}`;
-    await admin(`create database ${name}`);
-    onTestFinished(() => admin(`drop database if exists ${name} with (force)`));
+    await pgAdmin(`create database ${name}`);
+    onTestFinished(() => pgAdmin(`drop database if exists ${name} with (force)`));
     const env = { DATABASE_URL: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`), ROUTINED_SECRET_KEY: "cli-test-secret-key" };
     const migrate = await cli(["--json", "migrate"], env);
     expect(migrate, migrate.stderr).toMatchObject({ code: 0 });
