@@ -26,7 +26,8 @@ export default defineConfig({
         test: {
           name: "pglite",
           // embedded tests exercise the PGlite data directory itself
-          include: [...databaseTests, "test/embedded/**/*.test.ts"],
+          // cli: the binary against a real server (and its data directory): once, on PGlite
+          include: [...databaseTests, "test/embedded/**/*.test.ts", "test/cli/**/*.test.ts"],
           exclude: notUnit,
           env: { ROUTINED_TEST_ENGINE: "pglite" },
           // Workers keep PGlite's compiled WebAssembly and a migrated image between files.
@@ -38,8 +39,9 @@ export default defineConfig({
       {
         test: {
           name: "postgres",
-          // cluster tests need several processes on one server, the chaos suite a cluster: PostgreSQL only
-          include: [...databaseTests, "test/cluster/**/*.test.ts", "test/chaos/**/*.test.ts"],
+          // cluster tests need several processes on one server, the chaos suite a cluster, test/postgres a server
+          // to cut off: PostgreSQL only
+          include: [...databaseTests, "test/cluster/**/*.test.ts", "test/chaos/**/*.test.ts", "test/postgres/**/*.test.ts"],
           exclude: notUnit,
           env: { ROUTINED_TEST_ENGINE: "postgres" },
           globalSetup: ["test/helpers/postgres-global-setup.ts"],

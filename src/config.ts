@@ -21,6 +21,8 @@ const envSchema = z.object({
   ROUTINED_PUBLIC_URL: z.url().optional(),
   ROUTINED_SECRET_KEY: z.string().optional(),
   ROUTINED_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ROUTINED_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  ROUTINED_SHUTDOWN_TIMEOUT_SEC: int(10, 0, 3600),
   ROUTINED_DB_POOL_SIZE: int(10, 1, 200),
   ROUTINED_TRUST_PROXY: z.stringbool().default(false),
   ROUTINED_SCHEDULER: z.stringbool().default(true),
@@ -58,6 +60,10 @@ export interface Config {
   /** Raw value of ROUTINED_SECRET_KEY; when absent on PGlite a key is generated into the data dir. */
   secretKey?: string;
   logLevel: string;
+  /** `json` (default) or `pretty`; unset means pretty when stdout is a terminal. */
+  logFormat: "json" | "pretty";
+  /** On SIGTERM/SIGINT: how long running deliveries may take to finish before they are abandoned. */
+  shutdownTimeoutSec: number;
   dbPoolSize: number;
   trustProxy: boolean;
   scheduler: { enabled: boolean; graceSec: number; catchUpCap: number };
@@ -109,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.ROUTINED_PUBLIC_URL ?? `http://${hostForUrl}:${e.PORT}`).replace(/\/+$/, ""),
     secretKey: e.ROUTINED_SECRET_KEY,
     logLevel: e.ROUTINED_LOG_LEVEL,
+    logFormat: e.ROUTINED_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json"),
+    shutdownTimeoutSec: e.ROUTINED_SHUTDOWN_TIMEOUT_SEC,
     dbPoolSize: e.ROUTINED_DB_POOL_SIZE,
     trustProxy: e.ROUTINED_TRUST_PROXY,
     scheduler: {

@@ -1,5 +1,9 @@
-/** The process logger: JSON lines, secrets redacted wherever they could appear. */
+/**
+ * The process logger: JSON lines (or readable lines for a person at a terminal), secrets redacted
+ * wherever they could appear.
+ */
 import pino, { type Logger } from "pino";
+import pretty from "pino-pretty";
 
 /** Header values that must never reach a log line. */
 export const REDACTED_HEADERS = [
@@ -11,10 +15,24 @@ export const REDACTED_HEADERS = [
   "webhook-signature",
 ];
 
-/** Fields that hold a secret or its ciphertext, wherever an object carrying them is logged. */
-export const REDACTED_FIELDS = ["webhookSecret", "secretCiphertext", "secretMaterial"];
+/** Fields that hold a secret, a key or its ciphertext, wherever an object carrying them is logged. */
+export const REDACTED_FIELDS = [
+  "webhookSecret",
+  "secretCiphertext",
+  "secretMaterial",
+  "secret",
+  "key",
+  "token",
+  "boardToken",
+  "secretKey",
+  "databaseUrl",
+  "password",
+];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export type LogFormat = "json" | "pretty";
+
+export function createLogger(level: string, destination?: pino.DestinationStream, format: LogFormat = "json"): Logger {
+  const stream = destination ?? (format === "pretty" ? pretty({ colorize: Boolean(process.stdout.isTTY), sync: true }) : undefined);
   return pino(
     {
       level,
@@ -26,6 +44,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: "[redacted]",
       },
     },
-    destination,
+    stream,
   );
 }

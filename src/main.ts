@@ -1,23 +1,53 @@
-/** `npm start`: run one routined process with the configuration from the environment. */
+/**
+ * `npm start` and `routined start`: run one routined process with the configuration from the
+ * environment, until SIGTERM or SIGINT. Shutdown: stop accepting requests and claiming work, answer
+ * the requests in flight, let open fire batches commit, give running deliveries
+ * `ROUTINED_SHUTDOWN_TIMEOUT_SEC` to finish, close the database (releasing the data-directory lock),
+ * exit 0. A second signal exits at once (1).
+ */
 import { ConfigError, loadConfig } from "./config";
 import { startServer } from "./server";
 import { DataDirLockedError } from "./store/data-dir-lock";
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  let stopping: NodeJS.Signals | undefined;
+  let shutdown = (signal: NodeJS.Signals) => {
+    // A signal while starting: stop as soon as the server is up (its lock and port are then released).
+    if (stopping) process.exit(1);
+    stopping = signal;
+  };
+  process.on("SIGINT", (s) => shutdown(s));
+  process.on("SIGTERM", (s) => shutdown(s));
   const server = await startServer(config);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.app.log.info({ signal }, "shutting down");
+  const log = server.app.log;
+  const pending = stopping;
+  stopping = undefined;
+  shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = signal;
+    log.info({ signal, timeoutSec: config.shutdownTimeoutSec }, "shutting down");
+    // A shutdown that hangs (a stuck query) must not keep a supervisor waiting for ever.
+    const guard = setTimeout(() => {
+      log.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, (config.shutdownTimeoutSec + 20) * 1000);
+    guard.unref();
     server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        log.info("stopped");
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
     );
   };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  if (pending) shutdown(pending);
 }
 
 main().catch((err: unknown) => {

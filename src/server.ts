@@ -11,12 +11,15 @@ import { type Clock, systemClock } from "./domain/clock";
 import { createSecretBox } from "./domain/secret-box";
 import { type App, buildApp } from "./http/app";
 import { createLogger } from "./logger";
+import { observeDelivery } from "./observability/delivery-observer";
 import { loadServerKey } from "./server-key";
 import { type Services, createServices } from "./services";
 import { createScheduler } from "./scheduler/scheduler";
 import { type Store, isNewDataDir, openStore } from "./store/db";
 import { hasTemplate } from "./store/pglite-template";
 import { migrate } from "./store/migrate";
+import { createMetrics } from "./observability/metrics";
+import { opsStatsRepo } from "./store/repos/ops-stats";
 
 export interface RunningServer {
   app: App;
@@ -28,7 +31,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const secretBox = createSecretBox(loadServerKey(config));
   if (!config.databaseUrl && isNewDataDir(config.dataDir)) {
     if (hasTemplate()) logger.info({ dataDir: config.dataDir }, "creating the embedded database from the build's template");
@@ -48,7 +51,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     const applied = await migrate(store.db);
     if (applied.length) logger.info({ applied }, "database migrated");
     const clock = opts.clock ?? systemClock;
-    const services = createServices({ db: store.db, config, secretBox, clock, log: logger, listen: store.listen });
+    const metrics = createMetrics({ processMetrics: true });
+    metrics.setGaugeSource({
+      scheduler: () => opsStatsRepo.schedulerBacklog(store.db),
+      deliveryQueue: () => opsStatsRepo.deliveryQueue(store.db),
+      pool: () => store.poolStats?.(),
+    });
+    const services = createServices({ db: store.db, config, secretBox, clock, log: logger, listen: store.listen, listenerUp: store.listenerUp, metrics });
     const app = await buildApp({
       services,
       logger,
@@ -67,10 +76,31 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     const scheduler = config.scheduler.enabled
       ? createScheduler({ scheduling: services.scheduling, log: logger.child({ component: "scheduler" }) })
       : undefined;
+    if (scheduler) {
+      let lastCycleAt: number | undefined;
+      scheduler.on("sleep", () => {
+        lastCycleAt = Date.now();
+        metrics.schedulerCycles.inc();
+        metrics.schedulerLastCycle.set(lastCycleAt / 1000);
+      });
+      // It sleeps at most 60 s between cycles.
+      services.ops.loops.scheduler = { lastCycleAt: () => lastCycleAt, staleAfterMs: 90_000 };
+    }
     const httpAdapter = createHttpAdapter({ clock, allowLocal: config.adapters.http.allowLocal });
+    let dispatcherCycleAt: number | undefined;
     const dispatcher = config.dispatch.enabled
       ? createDispatcher({
-          source: services.heartbeatDispatch,
+          // Every cycle starts by reclaiming lapsed leases (even when all its delivery slots are busy):
+          // when that answered, the loop is alive and reaches the database.
+          source: {
+            ...services.heartbeatDispatch,
+            reclaimExpired: async () => {
+              const reclaimed = await services.heartbeatDispatch.reclaimExpired();
+              dispatcherCycleAt = Date.now();
+              return reclaimed;
+            },
+          },
+          onRecord: (run, adapter) => observeDelivery(metrics, logger, run, adapter),
           listen: store.listen,
           adapters: { http: httpAdapter, process: createProcessAdapter({ apiUrl: url, policy: config.adapters.process }) },
           timeoutMs: config.dispatch.timeoutSec * 1000,
@@ -85,6 +115,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
     if (dispatcher) scheduler?.on("committed", () => dispatcher.wake());
     await scheduler?.start();
     logger.info({ url, engine: store.engine, mode: config.deploymentMode }, "routined listening");
+    // It sleeps at most 30 s between cycles.
+    if (dispatcher) services.ops.loops.dispatcher = { lastCycleAt: () => dispatcherCycleAt, staleAfterMs: 60_000 };
     await dispatcher?.start();
     return {
       app,
@@ -92,11 +124,24 @@ export async function startServer(config: Config, opts: { logger?: Logger; clock
       services,
       url,
       async stop() {
-        await scheduler?.stop();
-        // Deliveries get a few seconds to finish; the rest are retried by any process after their lease.
-        await dispatcher?.stop({ abandonAfterMs: 10_000 });
+        // All at once: stop accepting requests (those in flight are answered, their fire batches
+        // commit), stop claiming due triggers (a batch being fired commits), stop claiming heartbeat
+        // runs; deliveries get the shutdown timeout to finish, the rest are retried by any process
+        // after their lease. Then the database closes, which releases the data-directory lock.
+        // A request in flight when closing began leaves its keep-alive connection open once answered
+        // (fastify closes only the connections idle at that moment): close those as they go idle.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+        const step = async (name: string, p: Promise<unknown> | undefined) => {
+          await p;
+          logger.debug(`${name} stopped`);
+        };
+        await Promise.all([
+          step("http", app.close()),
+          step("scheduler", scheduler?.stop()),
+          step("dispatcher", dispatcher?.stop({ abandonAfterMs: config.shutdownTimeoutSec * 1000 })),
+        ]);
+        clearInterval(sweep);
         await httpAdapter.close();
-        await app.close();
         await store.close();
       },
     };

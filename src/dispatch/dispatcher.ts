@@ -46,7 +46,7 @@ export interface DispatcherOptions {
   reclaimEveryMs?: number;
   workerId?: string;
   /** Called with the run after each recorded attempt (observability; tests wait on it). */
-  onRecord?: (run: HeartbeatRunRow) => void;
+  onRecord?: (run: HeartbeatRunRow, adapter: string) => void;
   logger?: Pick<Logger, "info" | "warn" | "error">;
 }
 
@@ -96,7 +96,7 @@ export function createDispatcher(o: DispatcherOptions) {
     if (entry.abandoned) return;
     try {
       const recorded = await o.source.record(run, result, retryDelayMs(run.attempt, backoff));
-      if (recorded) o.onRecord?.(recorded);
+      if (recorded) o.onRecord?.(recorded, target.agent.adapterType);
       else o.logger?.warn({ heartbeatRunId: run.id, attempt: run.attempt }, "heartbeat run claim lapsed before its result was recorded");
     } catch (err) {
       // The run stays claimed; once its lease expires any process retries it.

@@ -31,6 +31,9 @@ import {
 import type { Refusal } from "./refusals";
 import { type PlanWriter, writePlan } from "./write";
 
+/** Told about every fire a flush wrote (metrics, the fire log line). */
+export type FireObserver = (runs: FirePlan["runs"]) => void;
+
 /** What a caller gets for a fire: its run, or why it was refused. */
 export type FireAnswer = { run: RunRow } | { refused: Refusal; detail?: string };
 
@@ -62,12 +65,16 @@ export interface Firing {
   open(tx: Executor, scope: BatchScope): Promise<FireBatch>;
 }
 
-/** The firing protocol; `write` may be replaced to inject a failure in tests. */
-export function createFiring(config: { dispatch: { maxAttempts: number } }, write: PlanWriter = writePlan): Firing {
-  return { open: (tx, scope) => openBatch(tx, scope, { maxAttempts: config.dispatch.maxAttempts, write }) };
+/** The firing protocol; `write` may be replaced to inject a failure in tests; `observe` hears every written fire. */
+export function createFiring(config: { dispatch: { maxAttempts: number } }, write: PlanWriter = writePlan, observe?: FireObserver): Firing {
+  return { open: (tx, scope) => openBatch(tx, scope, { maxAttempts: config.dispatch.maxAttempts, write, observe }) };
 }
 
-async function openBatch(tx: Executor, scope: BatchScope, o: { maxAttempts: number; write: PlanWriter }): Promise<FireBatch> {
+async function openBatch(
+  tx: Executor,
+  scope: BatchScope,
+  o: { maxAttempts: number; write: PlanWriter; observe?: FireObserver },
+): Promise<FireBatch> {
   const { fires } = scope;
   const routines = scope.claimed
     ? new Map(scope.claimed.map((c) => [c.routine.id, c.routine]))
@@ -108,10 +115,12 @@ async function openBatch(tx: Executor, scope: BatchScope, o: { maxAttempts: numb
     mark: (triggerId, mark) => markTrigger(plan, triggerId, mark),
     async flushQuietly() {
       await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "nothing" });
+      o.observe?.(plan.runs);
     },
     async flush() {
       const planned = outcomes ?? batch.fire();
       const written = await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "runs" });
+      o.observe?.(plan.runs);
       return Promise.all(planned.map(async (outcome, i) => {
         if ("refused" in outcome) return outcome;
         const run = outcome.existing ?? written.get(outcome.runId) ?? (await heldSince(tx, plan, outcome.runId, fires[i]!));

@@ -1,12 +1,9 @@
 /** Builds the fastify app: validation, errors, auth, OpenAPI, and every route group. */
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import {
-  type ZodTypeProvider,
-  jsonSchemaTransform,
-  validatorCompiler,
-} from "fastify-type-provider-zod";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { type ZodTypeProvider, jsonSchemaTransformObject, validatorCompiler } from "fastify-type-provider-zod";
+import { documentOperation, referencePageBranding } from "./openapi";
 import { notFound } from "../domain/errors";
 import type { Services } from "../services";
 import { registerAuth } from "./auth";
@@ -24,6 +21,8 @@ import { routineRoutes } from "./routes/routines";
 import { runRoutes } from "./routes/runs";
 import { triggerRoutes } from "./routes/triggers";
 import { metaRoutes } from "./routes/meta";
+import { healthRoutes } from "./routes/health";
+import { observeRequests } from "./observe-requests";
 import { uiRoutes } from "./routes/ui";
 
 export type App = FastifyInstance<
@@ -80,6 +79,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler,
+    // One line per request, written by observe-requests (health checks and scrapes at debug only).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    requestIdHeader: "x-request-id",
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   // fastify hands a missing body to the validator as null; optional bodies expect undefined.
@@ -127,12 +129,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: documentOperation,
+    transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", uiConfig: { deepLinking: true } });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs", uiConfig: { deepLinking: true }, ...referencePageBranding() });
 
   registerAuth(app, options.services.auth);
+  observeRequests(app, options.services.metrics);
   await app.register(metaRoutes);
+  await app.register(healthRoutes, { services: options.services });
   for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes, heartbeatRunRoutes, uiRoutes]) {
     await app.register(routes, { services: options.services });
   }

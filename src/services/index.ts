@@ -24,25 +24,37 @@ import { createRunService } from "./runs";
 import { createSchedulingService } from "./scheduling";
 import { createTriggerService } from "./triggers";
 import { createWebhookFireService } from "./webhook-fire";
+import { createFireObserver } from "../observability/fire-observer";
+import { type Metrics, createMetrics } from "../observability/metrics";
+import { type LoopProbe, createReadinessProbe } from "../observability/readiness";
 
 export interface ServiceDeps {
   db: Db;
   config: Config;
   secretBox: SecretBox;
   clock: Clock;
-  log?: Pick<Logger, "error">;
+  log?: Pick<Logger, "error" | "info">;
+  /** The process's metrics (the server passes one with process metrics); a fresh registry otherwise. */
+  metrics?: Metrics;
   /** LISTEN for NOTIFYs (`Store.listen`): wakes long-polling agents. Without it they wait out their waitSec. */
   listen?: Store["listen"];
+  /** Whether the LISTEN connection is up (`Store.listenerUp`), for readiness. */
+  listenerUp?: Store["listenerUp"];
 }
 
 export function createServices(deps: ServiceDeps) {
   const { db, config, secretBox, clock } = deps;
   const companies = createCompanyService(db);
   const routines = createRoutineService(db, config, companies, secretBox);
-  const firing = createFiring(config);
+  const metrics = deps.metrics ?? createMetrics();
+  const firing = createFiring(config, undefined, createFireObserver(metrics, deps.log));
+  /** The loops this process runs, for readiness (the server fills it in). */
+  const loops: Record<string, LoopProbe | undefined> = {};
   const groupCommit = createGroupCommit({ db, firing });
   const agents = createAgentService(db, companies, deps.secretBox, config.adapters);
   return {
+    metrics,
+    ops: { loops, readiness: createReadinessProbe({ db, loops, listenerUp: deps.listenerUp }) },
     auth: createAuthService(db, config),
     /** `ping` succeeds when the database answers (ends an outage). */
     database: { ping: () => dbNow(db) },

@@ -36,6 +36,8 @@ export interface Store {
   /** Whether NOTIFYs reach this process now (false while the LISTEN connection is being re-established). */
   listenerUp(): boolean;
   close(): Promise<void>;
+  /** PostgreSQL only: the connection pool right now (metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /** PGlite only: the whole database as a tarball (tests load it to skip migrations). */
   dumpPglite?(): Promise<Blob>;
 }
@@ -135,6 +137,7 @@ async function openPostgres(connectionString: string, poolSize: number, listener
   return {
     db,
     engine: "postgres",
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     listen: (channel, onMessage) => listener.listen(channel, onMessage),
     listenerUp: listener.up,
     async close() {

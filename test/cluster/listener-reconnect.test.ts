@@ -107,11 +107,15 @@ describe("a terminated LISTEN connection", () => {
         const created = await s.t.request("POST", `/api/routines/${routineId}/triggers`, { body: { kind: "schedule", cronExpression: "* * * * * *" } });
         expect(created.status).toBe(201);
         await until("the store notices the lost listener", () => !s.t.db.store.listenerUp(), 2_000);
+        const ready = await s.t.request("GET", "/readyz");
+        expect(ready.status).toBe(503);
+        expect(ready.body.checks.listener.ok).toBe(false);
       });
       const restoredAt = Date.now();
       await until("the listener is back", () => s.t.db.store.listenerUp(), 2_000);
       const runs = async () => (await s.t.request("GET", `/api/routines/${routineId}/runs`)).body as unknown[];
       const waited = await until("the new trigger fires", async () => (await runs()).length > 0, 5_000);
+      expect((await s.t.request("GET", "/readyz")).body.checks.listener).toEqual({ ok: true });
       expect(Date.now() - restoredAt).toBeLessThan(3_000);
       expect(waited).toBeLessThan(3_000);
     } finally {

@@ -70,7 +70,9 @@ describe("the server over HTTP", () => {
       // the public webhook endpoint documents when to retry (429, 503) and what a trigger says of refusals
       const publicFire = openapi.body.paths["/api/routine-triggers/public/{publicId}/fire"].post.responses;
       expect(Object.keys(publicFire)).toEqual(expect.arrayContaining(["202", "401", "429", "503"]));
-      expect(JSON.stringify(publicFire["503"])).toContain("retryAfterSeconds");
+      // the 503 body is the named RetryLater schema (components), which carries retryAfterSeconds
+      expect(JSON.stringify(publicFire["503"])).toContain("#/components/schemas/RetryLater");
+      expect(JSON.stringify(openapi.body.components.schemas.RetryLater)).toContain("retryAfterSeconds");
       expect(JSON.stringify(openapi.body)).toContain("lastRefusal");
       expect((await fetch(`${server.url}/api/docs/`)).status).toBe(200);
     } finally {

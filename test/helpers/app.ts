@@ -11,6 +11,7 @@ import type { Clock } from "../../src/domain/clock";
 import { systemClock } from "../../src/domain/clock";
 import { createSecretBox } from "../../src/domain/secret-box";
 import { type App, buildApp } from "../../src/http/app";
+import { documentedStatuses, openApiPath } from "../../src/http/openapi";
 import { type Services, createServices } from "../../src/services";
 import { type TestDatabase, createTestDatabase } from "./db";
 
@@ -51,6 +52,7 @@ export async function createTestApp(
     secretBox: createSecretBox(crypto.createHash("sha256").update("test").digest()),
     clock: opts.clock ?? systemClock,
     listen: db.store.listen,
+    listenerUp: db.store.listenerUp,
   });
   const app = await buildApp({
     services,
@@ -58,6 +60,13 @@ export async function createTestApp(
     publicUrl: config.publicUrl,
     deploymentMode: config.deploymentMode,
     input: config.input,
+  });
+  // Every answer a test sees must be documented for its route in the OpenAPI document (checked on close).
+  const observed = new Set<string>();
+  app.addHook("onResponse", async (req, reply) => {
+    if (req.routeOptions.url && req.routeOptions.url.startsWith("/api/") && !req.routeOptions.schema?.hide) {
+      observed.add(`${req.method} ${openApiPath(req.routeOptions.url)} ${reply.statusCode}`);
+    }
   });
   await app.ready();
   return {
@@ -81,8 +90,14 @@ export async function createTestApp(
       return { status: res.statusCode, body: parsed as any, headers: res.headers };
     },
     async close() {
+      const documented = documentedStatuses(app.swagger() as never);
+      const undocumented = [...observed].filter((o) => {
+        const [method, path, status] = o.split(" ");
+        return !documented.get(`${method} ${path}`)?.has(status!);
+      });
       await app.close();
       await db.drop();
+      if (undocumented.length) throw new Error(`answers not documented in the OpenAPI document:\n  ${undocumented.join("\n  ")}`);
     },
   };
 }

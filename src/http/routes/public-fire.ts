@@ -73,6 +73,8 @@ export const publicFireRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
         onRefused: ({ status, reason, triggerId }) => {
           const level = reason === "secret_unreadable" ? "error" : "info";
           req.log[level]({ status, reason, triggerId }, "webhook fire refused");
+          // A reason code (signature_mismatch, stale_timestamp, ...) or the status: a small closed set of labels.
+          services.metrics.webhookRefusals.inc({ reason: /^[a-z_]{1,40}$/.test(reason) ? reason : `http_${status}` });
         },
       });
       return reply.status(202).send(run);

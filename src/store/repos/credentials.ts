@@ -60,4 +60,17 @@ export const credentialsRepo = {
       .where(isNull(boardTokens.revokedAt));
     return row?.n ?? 0;
   },
+  async listBoardTokens(db: Executor): Promise<BoardTokenRow[]> {
+    return db.select().from(boardTokens).orderBy(boardTokens.createdAt);
+  },
+  /** Revokes a board token by id or by the prefix it displays; undefined when none matches. */
+  async revokeBoardToken(db: Executor, idOrPrefix: string): Promise<BoardTokenRow | undefined> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrPrefix);
+    const [row] = await db
+      .update(boardTokens)
+      .set({ revokedAt: sql`coalesce(${boardTokens.revokedAt}, now())` })
+      .where(isUuid ? eq(boardTokens.id, idOrPrefix) : eq(boardTokens.tokenPrefix, idOrPrefix))
+      .returning();
+    return row;
+  },
 };
