@@ -124,6 +124,8 @@ describe("a terminated LISTEN connection", () => {
   });
 
   it("wakes a waiting long-poll claim when it is back: a heartbeat run queued meanwhile is claimed at once", async () => {
+    // runs the earlier tests' every-second trigger queued for this agent would answer the claim at once: take them
+    while ((await s.t.request("POST", "/api/agents/me/heartbeat-runs/claim", { token: s.w.agent.key, body: { waitSec: 0 } })).status === 200);
     const routineId = await routine("queued while the listener was down");
     const claim = s.t.request("POST", "/api/agents/me/heartbeat-runs/claim", { token: s.w.agent.key, body: { waitSec: 25 } });
     await until("the claim waits", () => s.t.services.heartbeatRuns.waitingClaims(s.w.agent.id) > 0, 5_000);
