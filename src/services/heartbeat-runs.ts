@@ -10,6 +10,7 @@ import type { ClaimBody, CompleteBody, ListHeartbeatRunsQuery } from "../domain/
 import type { Db, Executor } from "../store/db";
 import { type HeartbeatRunRow, heartbeatRunsRepo as repo } from "../store/repos/heartbeat-runs";
 import { issuesRepo } from "../store/repos/issues";
+import { runStatusRepo } from "../store/repos/run-status";
 import { assertCompanyAccess } from "./access";
 import type { AgentWakeups } from "./agent-wakeups";
 import type { AgentService } from "./agents";
@@ -136,7 +137,7 @@ export function createHeartbeatRunService({ db, config, clock, agents, wakeups }
           if (await repo.hasPendingForRoutineRun(tx, run.routineRunId)) {
             throw conflict("This routine run already has a delivery waiting or in progress");
           }
-          await repo.reopenRoutineRun(tx, run.routineRunId);
+          await runStatusRepo.deliveryRetried(tx, run.routineRunId);
         }
         return repo.enqueue(tx, {
           companyId: run.companyId,

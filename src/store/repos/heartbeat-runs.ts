@@ -336,14 +336,6 @@ export const heartbeatRunsRepo = {
     return rows.length > 0;
   },
 
-  /** A failed routine run waits on its execution again (its retry was queued). */
-  async reopenRoutineRun(db: Executor, routineRunId: string): Promise<void> {
-    await db
-      .update(routineRuns)
-      .set({ status: "issue_created", failureReason: null, completedAt: null, updatedAt: sql`now()` })
-      .where(and(eq(routineRuns.id, routineRunId), eq(routineRuns.status, "failed")));
-  },
-
   /** An agent's runs, newest first, without their output; `before` is a run id (exclusive) or an instant. */
   async listByAgent(
     db: Executor,

@@ -7,6 +7,7 @@
  * | its issue moves to `done`                           | `completed`                                           |
  * | its issue moves to `cancelled` or `blocked`         | `failed`: "Execution issue moved to cancelled"        |
  * | its heartbeat run ends `failed` or `timed_out` for good | `failed`, with the heartbeat's reason             |
+ * | the board retries its failed delivery               | back to `issue_created` (from `failed` only)          |
  *
  * Any other run (skipped, coalesced, already ended) keeps its status. Both transitions run in the statement or
  * transaction of the event, on the database clock.
@@ -37,6 +38,13 @@ export const runStatusRepo = {
    * for a CTE of a heartbeat statement, where `ended` names the CTE of the ended heartbeat runs (with
    * `status` and `routine_run_id`), so the two change together.
    */
+  /** A failed run waits on its execution again: the board queued a retry of its delivery. */
+  async deliveryRetried(tx: Executor, routineRunId: string): Promise<void> {
+    await tx.execute(sql`update routine_runs
+       set status = 'issue_created', failure_reason = null, completed_at = null, updated_at = now()
+     where id = ${routineRunId} and status = 'failed'`);
+  },
+
   heartbeatEnded(ended: string, reason: SQL): SQL {
     return sql`
   update routine_runs r
