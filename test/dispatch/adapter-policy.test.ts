@@ -70,19 +70,7 @@ describe("the process adapter", () => {
       adapterType: "process",
       adapterConfig: { command: [process.execPath, "-e", "console.log('ran')"] },
     });
-    const rec = recordings();
-    dispatcher = createDispatcher({
-      source: strict.services.heartbeatDispatch,
-      listen: strict.db.store.listen,
-      adapters: {
-        http: createHttpAdapter({ allowLocal: false }),
-        process: createProcessAdapter({ apiUrl: "http://routined.test", policy: strict.config.adapters.process }),
-      },
-      timeoutMs: 5_000,
-      leaseMs: 0,
-      onRecord: rec.onRecord,
-    });
-    await dispatcher.start();
+    const rec = await startStrictDispatcher();
     const { run } = await enqueueTestRun(strict.db.store.db, { companyId: w.company.id, agentId: agent.id, maxAttempts: 1 });
     const failed = await rec.waitFor(run.id, "failed");
     expect(failed.error).toContain("The process adapter is disabled on this server");
@@ -160,19 +148,7 @@ describe("http agent targets", () => {
       adapterConfig: { url: server.url.replace("127.0.0.1", "localhost") },
       deliverySecretCiphertext: secretBox.encrypt(generateWebhookSecret("standard_webhooks")),
     });
-    const rec = recordings();
-    dispatcher = createDispatcher({
-      source: strict.services.heartbeatDispatch,
-      listen: strict.db.store.listen,
-      adapters: {
-        http: createHttpAdapter({ allowLocal: false }),
-        process: createProcessAdapter({ apiUrl: "http://routined.test", policy: strict.config.adapters.process }),
-      },
-      timeoutMs: 5_000,
-      leaseMs: 0,
-      onRecord: rec.onRecord,
-    });
-    await dispatcher.start();
+    const rec = await startStrictDispatcher();
     const { run } = await enqueueTestRun(strict.db.store.db, { companyId: w.company.id, agentId: agent.id, maxAttempts: 1 });
     const failed = await rec.waitFor(run.id, "failed");
     expect(failed.error).toContain("Delivery refused");
@@ -185,3 +161,21 @@ describe("http agent targets", () => {
     expect(err?.message).toMatch(/localhost resolves to (127\.0\.0\.1|::1).*ROUTINED_HTTP_ADAPTER_ALLOW_LOCAL/);
   });
 });
+
+/** A dispatcher of the strict server (local targets and the process adapter refused), recording every attempt. */
+async function startStrictDispatcher() {
+  const rec = recordings();
+  dispatcher = createDispatcher({
+    source: strict.services.heartbeatDispatch,
+    listen: strict.db.store.listen,
+    adapters: {
+      http: createHttpAdapter({ allowLocal: false }),
+      process: createProcessAdapter({ apiUrl: "http://routined.test", policy: strict.config.adapters.process }),
+    },
+    timeoutMs: 5_000,
+    leaseMs: 0,
+    onRecord: rec.onRecord,
+  });
+  await dispatcher.start();
+  return rec;
+}
