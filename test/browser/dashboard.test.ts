@@ -371,13 +371,15 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     const attempts = page.getByRole("table", { name: "Delivery attempts" });
     await attempts.locator("tbody tr").first().waitFor();
     expect(await attempts.locator("tbody tr").first().textContent()).toMatch(/http.*failed.*1 of 1.*The agent answered HTTP 500/);
+    expect(await attempts.locator("tbody tr").first().locator('td[data-label="Code"]').textContent()).toBe("HTTP 500");
     await shot(page, "11-failed-delivery");
 
     agentHealthy = true;
     await page.getByRole("button", { name: "Retry delivery" }).click();
     await page.getByRole("status").getByText("Delivery queued again").waitFor();
     await expect.poll(() => attempts.locator("tbody tr").first().textContent(), { timeout: 20_000 }).toMatch(/http.*succeeded.*1 of 1/);
-    expect(await attempts.locator("tbody tr").nth(1).textContent()).toMatch(/failed/);
+    expect(await attempts.locator("tbody tr").nth(1).textContent()).toMatch(/http.*failed.*1 of 1.*HTTP 500.*The agent answered HTTP 500/);
+    expect(await attempts.locator("tbody tr").first().locator('td[data-label="Code"]').textContent()).toBe("HTTP 200");
     await expect.poll(() => rows.first().textContent()).toMatch(/manual.*issue created/);
     await shot(page, "12-retried-delivery");
   });
