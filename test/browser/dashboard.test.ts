@@ -384,6 +384,41 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await shot(page, "12-retried-delivery");
   });
 
+  it("defines a variable in the routine form, shows the server's error in place, and runs now with a value in the title", async () => {
+    const company = await call("POST", "/api/companies", { name: "Initech" });
+    await call("POST", `/api/companies/${company.id}/agents`, { name: "Releaser" });
+    await call("POST", `/api/companies/${company.id}/projects`, { name: "Releases" });
+    const { page } = await openPage();
+    await page.goto(`${server.url}/c/${company.id}/routines/new`);
+    await page.getByLabel("Title").fill("Deploy {{service}}");
+    await expect.poll(() => page.getByLabel("Assignee").inputValue()).not.toBe("");
+    await expect.poll(() => page.getByLabel("Project").inputValue()).not.toBe("");
+    await page.getByRole("button", { name: "Define {{service}}" }).click();
+    const variable = page.getByRole("group", { name: "Variable 1" });
+    expect(await variable.getByLabel("Name").inputValue()).toBe("service");
+    await variable.getByLabel("Label").fill("Service");
+    await variable.getByLabel("Type").selectOption("select");
+    await page.getByRole("button", { name: "Create routine" }).click();
+    // the server refuses a select without options: said at the options field
+    await variable.locator(".field-error").getByText("Select variables require at least one option").waitFor();
+    await variable.getByLabel("Options").fill("api, web");
+    await variable.getByLabel("Default").selectOption("api");
+    await shot(page, "13-routine-variables");
+    await page.getByRole("button", { name: "Create routine" }).click();
+    await page.waitForURL(/\/routines\/[0-9a-f-]{36}$/);
+
+    const input = page.getByLabel("Service (required)");
+    expect(await input.inputValue()).toBe("api");
+    await input.selectOption("web");
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.getByRole("status").getByText("Fired now: run issue created").waitFor();
+    const rows = page.getByRole("table", { name: "Run history" }).locator("tbody > tr:not(.run-detail)");
+    await expect.poll(() => rows.count()).toBe(1);
+    await rows.first().getByRole("button", { name: "Details" }).click();
+    await page.locator(".run-detail").getByText(/-1 Deploy web$/).waitFor();
+    await shot(page, "14-run-now-variables");
+  });
+
   it("works at 390 px in dark mode, with back, forward, reload and deep links, and recovers when the server comes back", async () => {
     const { page, problems } = await openPage({ viewport: { width: 390, height: 844 }, colorScheme: "dark" });
     const routinePath = `/c/${ids.company}/routines/${ids.routine}`;

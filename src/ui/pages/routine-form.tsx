@@ -7,7 +7,9 @@ import { humanize } from "../format";
 import { useApi } from "../hooks";
 import { notify } from "../notice";
 import { navigate } from "../router";
+import { draftOf, definitionErrors, definitionOf, type VariableDraft } from "../variables";
 import { useCompanyLists } from "./shared";
+import { placeholdersOf, VariablesEditor } from "./variables-editor";
 
 const POLICY_HINTS: Record<string, string> = {
   coalesce_if_active: "while an execution issue is open, a fire is added to it as a comment",
@@ -27,6 +29,7 @@ interface Draft {
   priority: string;
   concurrencyPolicy: string;
   catchUpPolicy: string;
+  variables: VariableDraft[];
 }
 
 const blank: Draft = {
@@ -39,6 +42,7 @@ const blank: Draft = {
   priority: "medium",
   concurrencyPolicy: "coalesce_if_active",
   catchUpPolicy: "skip_missed",
+  variables: [],
 };
 
 export function RoutineForm({ companyId, routineId }: { companyId: string; routineId?: string }) {
@@ -63,6 +67,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
         priority: r.priority,
         concurrencyPolicy: r.concurrencyPolicy,
         catchUpPolicy: r.catchUpPolicy,
+        variables: r.variables.map(draftOf),
       });
   }, [existing.data]);
 
@@ -91,6 +96,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
       priority: draft.priority,
       concurrencyPolicy: draft.concurrencyPolicy,
       catchUpPolicy: draft.catchUpPolicy,
+      variables: draft.variables.map(definitionOf),
     };
     try {
       const saved = routineId
@@ -110,7 +116,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
     <section aria-labelledby="routine-form-title">
       <h2 id="routine-form-title">{title}</h2>
       <form class="card form" onSubmit={submit} aria-labelledby="routine-form-title">
-        <Field label="Title" id="r-title">
+        <Field label="Title" id="r-title" hint={<>Use <code>{"{{name}}"}</code> for a variable (defined below)</>}>
           <input id="r-title" required maxLength={200} value={draft.title} onInput={set("title")} />
         </Field>
         <Field label="Description" id="r-description" hint="What the agent should do each time; it becomes the execution issue's description">
@@ -179,6 +185,12 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
             </select>
           </Field>
         </div>
+        <VariablesEditor
+          drafts={draft.variables}
+          placeholders={placeholdersOf([draft.title, draft.description])}
+          errors={definitionErrors(error, draft.variables)}
+          onChange={(variables) => setDraft({ ...draft, variables })}
+        />
         <ErrorBox error={error} />
         <div class="actions">
           <a class="button secondary" href={routineId ? `/c/${companyId}/routines/${routineId}` : `/c/${companyId}`}>
