@@ -2,8 +2,7 @@
  * Delivery attempts of heartbeat runs: one row per attempt, written by the statement that ends the
  * attempt (no round trip of its own), read back for the board and the agent.
  */
-import { asc, eq, gt, and } from "drizzle-orm";
-import { type SQL, sql } from "drizzle-orm";
+import { type SQL, and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Executor } from "../db";
 import { heartbeatAttempts } from "../schema";
 
@@ -25,7 +24,7 @@ export function recordAttempts(ended: string, outcome: SQL, code: SQL = sql`null
 }
 
 export const heartbeatAttemptsRepo = {
-  /** A run's attempts, oldest first; `after` is an attempt number (exclusive). */
+  /** A run's attempts, oldest first (at most its maxAttempts, ≤ 100); `after` is an attempt number (exclusive). */
   async list(db: Executor, heartbeatRunId: string, o: { limit: number; after?: number }): Promise<HeartbeatAttemptRow[]> {
     const t = heartbeatAttempts;
     return db

@@ -254,7 +254,8 @@ export const heartbeatRunsRepo = {
 
   /**
    * Ends many attempts in one statement (the dispatcher writes its results in batches), recording
-   * each attempt in `heartbeat_attempts` in that same statement. Answers each in order: the run as it is now, or undefined when that claim is no longer current.
+   * each attempt in `heartbeat_attempts` in that same statement. Answers each in order: the run as
+   * it is now, or undefined when that claim is no longer current.
    */
   async finishMany(db: Executor, items: { guard: ClaimGuard; outcome: Outcome }[]): Promise<(HeartbeatRunRow | undefined)[]> {
     if (items.length === 0) return [];
