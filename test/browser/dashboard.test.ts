@@ -420,6 +420,12 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await rows.first().getByRole("button", { name: "Details" }).click();
     await page.locator(".run-detail").getByText(/-1 Deploy web$/).waitFor();
     await shot(page, "12c-run-now-variables");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await fitsWidth(page);
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("group", { name: "Variable 1" }).waitFor();
+    expect(await page.getByRole("group", { name: "Variable 1" }).getByLabel("Options").inputValue()).toBe("api, web");
+    await fitsWidth(page);
   });
 
   it("works at 390 px in dark mode, with back, forward, reload and deep links, and recovers when the server comes back", async () => {
