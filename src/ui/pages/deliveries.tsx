@@ -13,6 +13,8 @@ import { notify } from "../notice";
 interface Line {
   key: string;
   delivery: HeartbeatRun;
+  /** 1 for the first delivery of the run, 2 for its first retry… */
+  deliveryNumber: number;
   attempt: number;
   at: string | null;
   tookMs: number | null;
@@ -56,13 +58,15 @@ function useAttempts(deliveries: HeartbeatRun[] | undefined) {
 
 function linesOf(deliveries: HeartbeatRun[], byId: Map<string, HeartbeatAttempt[]>, adapter: string): Line[] {
   const lines: Line[] = [];
-  for (const d of deliveries) {
+  for (const [index, d] of deliveries.entries()) {
+    const deliveryNumber = deliveries.length - index;
     // newest first: the attempt under way (or awaited), then the recorded ones
     if (PENDING.has(d.status)) {
       const running = d.status === "running";
       lines.push({
         key: `${d.id}:pending`,
         delivery: d,
+        deliveryNumber,
         attempt: running ? d.attempt : d.attempt + 1,
         at: running ? d.startedAt : d.runAfter,
         tookMs: null,
@@ -76,6 +80,7 @@ function linesOf(deliveries: HeartbeatRun[], byId: Map<string, HeartbeatAttempt[
       lines.push({
         key: `${d.id}:${a.attempt}`,
         delivery: d,
+        deliveryNumber,
         attempt: a.attempt,
         at: a.finishedAt,
         tookMs: a.startedAt ? Date.parse(a.finishedAt) - Date.parse(a.startedAt) : null,
@@ -108,6 +113,7 @@ export function Deliveries({ run, agent, onRetried }: { run: Run; agent: Agent; 
   if (hb.error) return <ErrorBox error={hb.error} retry={hb.reload} />;
   if (!hb.data) return null;
   const lines = linesOf(hb.data, attempts.byId, agent.adapterType);
+  const retried = hb.data.length > 1;
   const codeOf = (l: Line) => (l.code === null ? "" : l.adapter === "http" ? `HTTP ${l.code}` : `exit ${l.code}`);
   return (
     <div class="attempts">
@@ -135,7 +141,10 @@ export function Deliveries({ run, agent, onRetried }: { run: Run; agent: Agent; 
                 </td>
                 <td data-label="Adapter">{l.adapter}</td>
                 <td data-label="Status"><Badge value={l.status} /></td>
-                <td data-label="Attempt">{l.attempt} of {l.delivery.maxAttempts}</td>
+                <td data-label="Attempt">
+                  {l.attempt} of {l.delivery.maxAttempts}
+                  {retried ? <span class="muted"> ({l.deliveryNumber === 1 ? "first delivery" : `retry ${l.deliveryNumber - 1}`})</span> : null}
+                </td>
                 <td data-label="Code">{codeOf(l)}</td>
                 <td data-label="Error" class="error">{l.error ?? ""}</td>
               </tr>
