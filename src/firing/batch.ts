@@ -15,7 +15,7 @@ import type { Db, Executor, Tx } from "../store/db";
 import { fireRepo } from "../store/repos/fire";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
-import type { TriggerRow } from "../store/repos/triggers";
+import type { Trigger } from "../domain/trigger-kinds";
 import {
   type FireOutcome,
   type FirePlan,
@@ -41,7 +41,7 @@ export interface BatchScope {
   /** The fires to plan, in order. */
   fires: FireRequest[];
   /** Routines to lock, in id order. Omitted: the routines (and triggers) a scheduler claim has locked, in `claimed`. */
-  claimed?: { routine: RoutineRow; trigger: TriggerRow }[];
+  claimed?: { routine: RoutineRow; trigger: Trigger }[];
   /** Read the runs already holding the fires' schedule slots (a backfill may overlap an earlier one). */
   slots?: boolean;
 }
@@ -52,7 +52,7 @@ export interface FireBatch {
   /** Plans every fire of the batch, in order (once); what each came to. */
   fire(): FireOutcome[];
   /** Records occurrences of a claimed trigger that were not fired (a skipped run saying why). */
-  drop(routine: RoutineRow, trigger: TriggerRow, dropped: { scheduledFor: Date; reason: string }): void;
+  drop(routine: RoutineRow, trigger: Trigger, dropped: { scheduledFor: Date; reason: string }): void;
   /** Sets trigger fields with the write (`nextRunAt`, `lastResult`). */
   mark(triggerId: string, mark: TriggerMark): void;
   /** Writes the batch: an answer per fire, in order. */
