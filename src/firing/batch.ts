@@ -31,8 +31,11 @@ import {
 import type { Refusal } from "./refusals";
 import { type PlanWriter, writePlan } from "./write";
 
-/** Told about every fire a flush wrote (metrics, the fire log line). */
-export type FireObserver = (runs: FirePlan["runs"]) => void;
+/**
+ * Told about every fire a flush wrote (metrics, the fire log line), and, by run id, the logger of the request
+ * that asked for it (`FireRequest.log`).
+ */
+export type FireObserver = (runs: FirePlan["runs"], requestLogs: ReadonlyMap<string, NonNullable<FireRequest["log"]>>) => void;
 
 /** What a caller gets for a fire: its run, or why it was refused. */
 export type FireAnswer = { run: RunRow } | { refused: Refusal; detail?: string };
@@ -115,12 +118,12 @@ async function openBatch(
     mark: (triggerId, mark) => markTrigger(plan, triggerId, mark),
     async flushQuietly() {
       await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "nothing" });
-      o.observe?.(plan.runs);
+      o.observe?.(plan.runs, requestLogs(fires, outcomes));
     },
     async flush() {
       const planned = outcomes ?? batch.fire();
       const written = await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "runs" });
-      o.observe?.(plan.runs);
+      o.observe?.(plan.runs, requestLogs(fires, planned));
       return Promise.all(planned.map(async (outcome, i) => {
         if ("refused" in outcome) return outcome;
         const run = outcome.existing ?? written.get(outcome.runId) ?? (await heldSince(tx, plan, outcome.runId, fires[i]!));
@@ -129,6 +132,16 @@ async function openBatch(
     },
   };
   return batch;
+}
+
+/** Run id → the logger of the request that asked for the run (fires without one are left out). */
+function requestLogs(fires: FireRequest[], outcomes: FireOutcome[] | undefined): Map<string, NonNullable<FireRequest["log"]>> {
+  const logs = new Map<string, NonNullable<FireRequest["log"]>>();
+  outcomes?.forEach((outcome, i) => {
+    const log = fires[i]!.log;
+    if (log && "runId" in outcome && !outcome.existing) logs.set(outcome.runId, log);
+  });
+  return logs;
 }
 
 /**

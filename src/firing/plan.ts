@@ -16,6 +16,7 @@
  * A plan also remembers what its fires changed (the active execution, the keys taken, the fingerprints), so
  * the tenth fire of a routine in a batch decides exactly as it would after the ninth had committed.
  */
+import type { Logger } from "pino";
 import type { GateDecision } from "../domain/activity-gate";
 import { type ActivityRecord, activityRow } from "../domain/activity-entry";
 import type { Actor } from "../domain/actor";
@@ -48,6 +49,8 @@ export interface FireRequest {
   actor?: Actor;
   /** The activity gate's decision for a scheduled fire of a gated routine (read by the scheduler). */
   gate?: GateDecision;
+  /** The logger of the HTTP request that asked for the fire: its log line goes there, with the request id. */
+  log?: Pick<Logger, "info">;
 }
 
 export interface Delivery {

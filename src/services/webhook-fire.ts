@@ -48,6 +48,8 @@ export interface PublicFireRequest {
   headers: WebhookHeaders;
   contentType?: string;
   clientIp: string;
+  /** The request's logger: the fire's log line goes there, with the request id. */
+  log?: FireRequest["log"];
   /** Told why a request was refused before firing, for the logs (never a secret or signature). */
   onRefused?: (refusal: { status: number; reason: WebhookAuthFailure | "secret_unreadable" | string; triggerId?: string }) => void;
 }
@@ -181,7 +183,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
         const idempotencyKey = readIdempotencyKey(req.headers);
         const parsed = webhookPayload(req.rawBody, req.contentType);
         if (!parsed.ok) throw badRequest(parsed.error);
-        answer = await groupCommit.fire(deliveryRequest(trigger, parsed.payload, idempotencyKey, verdict.replayFingerprints));
+        answer = await groupCommit.fire({ ...deliveryRequest(trigger, parsed.payload, idempotencyKey, verdict.replayFingerprints), log: req.log });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         throw await refuse(req, err, null, trigger.id);
