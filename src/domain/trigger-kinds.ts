@@ -86,11 +86,16 @@ export interface TriggerColumns {
   updatedAt: Date;
 }
 
-/** A column every trigger of its kind has (every writer sets it): its absence is a damaged row, not a default. */
+/**
+ * A column every trigger of its kind has (every writer of routined sets it): its absence is a row changed outside
+ * routined, not a default, and only the database can mend it.
+ */
 function required<K extends keyof TriggerColumns>(row: TriggerColumns, column: K): NonNullable<TriggerColumns[K]> {
   const value = row[column];
   if (value === null || value === undefined) {
-    throw new Error(`Routine trigger ${row.id} is a ${row.kind} trigger without ${column}: delete it and create it again`);
+    throw new Error(
+      `Routine trigger ${row.id} is a ${row.kind} trigger without ${column} (changed outside routined): set it, or delete the row, in the database`,
+    );
   }
   return value as NonNullable<TriggerColumns[K]>;
 }

@@ -70,7 +70,7 @@ describe("narrowTrigger", () => {
     ["a webhook without a public id", { kind: "webhook", secretCiphertext: "cipher" }, "publicId"],
     ["a webhook without a secret", { kind: "webhook", publicId: "pub" }, "secretCiphertext"],
   ])("%s is a damaged row, named as such", (_name, over, column) => {
-    expect(() => narrowTrigger(row(over))).toThrow(`without ${column}: delete it and create it again`);
+    expect(() => narrowTrigger(row(over))).toThrow(`without ${column} (changed outside routined): set it, or delete the row, in the database`);
   });
 });
 
