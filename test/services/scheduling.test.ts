@@ -50,6 +50,14 @@ describe("scheduler tick", () => {
     expect(tr.lastFiredAt).not.toBeNull();
   });
 
+  it("a time ahead of the database clock, capped at it (the scheduler's extrapolated clock), fires nothing early", async () => {
+    const { routineId, N } = await scheduled({}, "0 0 1 1 *"); // N: next New Year, ahead of the database clock
+    const capped = (ms: number) => s.t.services.scheduling.runDue(new Date(ms), 50, { notAfterDatabaseClock: true });
+    expect(await capped(N + 30 * SEC)).toMatchObject({ triggers: 0, fired: 0 }); // not even claimed
+    expect(await runsOf(routineId)).toHaveLength(0);
+    expect((await tick(N + 30 * SEC)).fired).toBe(1); // an injected time, as tests use: taken as it is
+  });
+
   it("skip_missed: drops occurrences found beyond the grace, records them once, fires the on-time one", async () => {
     const { routineId, N } = await scheduled();
     const late = N + 50 * MIN + 10 * SEC; // N .. N+45m are missed, N+50m is 10 s late (within grace)
