@@ -139,7 +139,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     wakeRequested = false;
     try {
       await tick();
-      const { delay, at } = wakeRequested ? { delay: 0, at: undefined } : await sleepDelay();
+      const next = wakeRequested ? undefined : await sleepDelay();
+      // A NOTIFY heard while this cycle ran (even while it read the clock to sleep) may be about a trigger its
+      // claim did not see: look again at once rather than let this sleep replace the wake-up.
+      const { delay, at } = wakeRequested || !next ? { delay: 0, at: undefined } : next;
       outage.succeeded();
       events.emit("sleep", delay);
       schedule(delay, at);

@@ -34,6 +34,7 @@ function world(o: { rttMs?: number; readAt?: number; timerEarlyMs?: number } = {
   /** Each fire: its due time and the database time when its claim ran. */
   const fired: { due: number; at: number }[] = [];
   let wake: (() => void) | undefined;
+  let duringEarliestDue: (() => void) | undefined;
   const scheduling = {
     async now() {
       calls.push("now");
@@ -44,7 +45,10 @@ function world(o: { rttMs?: number; readAt?: number; timerEarlyMs?: number } = {
     },
     async earliestDue() {
       calls.push("earliestDue");
-      return due.length ? new Date(Math.min(...due)) : null;
+      const earliest = due.length ? new Date(Math.min(...due)) : null;
+      duringEarliestDue?.(); // after the database answered
+      duringEarliestDue = undefined;
+      return earliest;
     },
     /** As the scheduling service: `at`, capped at the transaction's now() when asked. */
     async runDue(at: Date, _batchSize?: number, opts: { notAfterDatabaseClock?: boolean } = {}): Promise<TickResult> {
@@ -78,6 +82,8 @@ function world(o: { rttMs?: number; readAt?: number; timerEarlyMs?: number } = {
     /** The database clock jumps by `ms` against the process's clock. */
     drift: (ms: number) => (offset += ms),
     notify: async () => (wake!(), settle()),
+    /** While the loop asks for the earliest due time (on its way to sleep), just after the answer: `change` commits, its NOTIFY arrives. */
+    changeDuringSleepReading: (change: () => void) => (duringEarliestDue = () => (change(), wake!())),
     /** Runs the timers due up to `ms` from now on the process's clock, letting each cycle finish. */
     async advance(ms: number) {
       const until = mono + ms;
@@ -159,6 +165,15 @@ describe("scheduler clock", () => {
       expect(f.at).toBeGreaterThanOrEqual(f.due);
       expect(f.at - f.due).toBeLessThanOrEqual(5);
     }
+    await w.scheduler.stop();
+  });
+
+  it("a NOTIFY heard while the loop reads the clock to sleep is not lost to that sleep", async () => {
+    const w = world();
+    await w.scheduler.start();
+    w.changeDuringSleepReading(() => w.due.push(w.dbTime() - 1));
+    await w.advance(40); // the first cycle: nothing due, it reads the clock to sleep 60 s, and hears the NOTIFY
+    expect(w.fired).toHaveLength(1);
     await w.scheduler.stop();
   });
 });
