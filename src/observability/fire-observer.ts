@@ -1,4 +1,8 @@
-/** What every written fire tells the operator: one info log line, the fire counter and the lag histogram. */
+/**
+ * What every written fire tells the operator: one info log line, the fire counter and the lag histogram. The
+ * firing path calls it once the fire's transaction has committed (`lib/after-commit.ts`): a rolled-back batch, or one
+ * retried fire by fire, counts each fire that happened once; the lag runs to the commit.
+ */
 import type { Logger } from "pino";
 import type { Metrics } from "./metrics";
 

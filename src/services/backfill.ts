@@ -11,6 +11,7 @@ import type { BackfillBody } from "../domain/schemas/backfill";
 import { scheduleOf } from "../domain/trigger-kinds";
 import type { Firing } from "../firing/batch";
 import { refusalError } from "../firing/refusals";
+import { committing } from "../lib/after-commit";
 import type { Db } from "../store/db";
 import { triggersRepo } from "../store/repos/triggers";
 import { assertManagesRoutine } from "./access";
@@ -48,7 +49,8 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
       const slots = occurrencesBetween(schedule.cronExpression, schedule.timezone, from, to, MAX_BACKFILL);
       // One batch for the whole range, decided in order as the scheduler decides a catch-up: each occurrence
       // sees the executions the earlier ones opened; a slot already fired answers with its run.
-      return db.transaction(async (tx) => {
+      // The fire metrics hear of the runs once they are committed (a refused fire rolls the whole range back).
+      return committing(() => db.transaction(async (tx) => {
         const fires = slots.map((scheduledFor) => ({
           routineId,
           triggerId: trigger.id,
@@ -66,7 +68,7 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
         // A run this backfill did not plan held its slot already.
         const duplicates = outcomes.filter((o, i) => "runId" in o && (o.existing !== undefined || runs[i]!.id !== o.runId)).length;
         return { occurrences: slots.length, created: slots.length - duplicates, duplicates, runs };
-      });
+      }));
     },
   };
 }
