@@ -2,7 +2,8 @@
  * Backfill: fire a schedule trigger's occurrences in a past (or any) range through the one firing
  * path, as Temporal and Airflow allow: one transaction, one plan, one write (all or none). Slots that
  * already fired are answered with their runs (the unique (trigger_id, scheduled_for) index), and the
- * concurrency policy applies to each fire in order.
+ * concurrency policy applies to each fire in order. The activity gate does not: a backfill is a request, like a
+ * manual run (docs/scheduling.md says why).
  */
 import type { Actor } from "../domain/actor";
 import { nextAfter } from "../domain/cron";
