@@ -81,10 +81,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const batch = async () => {
       // The extrapolated clock (read only before the first claim); the claim caps it at the database's now().
       if (clock.estimate() === undefined) await clock.read();
-      const at = new Date(Math.ceil(clock.estimate()!));
-      const looked = clock.surelyReached()!;
-      const result = await scheduling.runDue(at, batchSize, { notAfterDatabaseClock: true });
-      lookedUpTo = Math.max(lookedUpTo, looked);
+      const at = clock.estimate()!;
+      const result = await scheduling.runDue(new Date(at), batchSize, { notAfterDatabaseClock: true });
+      lookedUpTo = Math.max(lookedUpTo, at);
       total.triggers += result.triggers;
       total.fired += result.fired;
       total.dropped += result.dropped;
