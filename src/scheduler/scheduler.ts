@@ -128,7 +128,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       timer = undefined;
       // A timer can fire a little before its time (the event loop's clock is coarse): wait out the rest.
       const early = wakeAt === undefined ? 0 : wakeAt - clock.estimate()!;
-      if (early >= 1) return schedule(early, wakeAt);
+      if (early > 0) return schedule(early, wakeAt);
       loop = loop.then(cycle);
     }, delayMs);
   }
