@@ -24,6 +24,8 @@ import {
   type Listen,
 } from "../services/heartbeat-dispatch";
 import { createWakeSignal } from "../lib/wake-signal";
+import { transientDatabaseError } from "../domain/database-errors";
+import { createOutageLog } from "../services/database-outage";
 import type { Adapter, AttemptResult } from "./adapter";
 
 export interface DispatcherOptions {
@@ -66,6 +68,15 @@ export function createDispatcher(o: DispatcherOptions) {
   const reclaimEveryMs = o.reclaimEveryMs ?? 1_000;
   const backoff: BackoffOptions = { baseMs: 5_000, maxMs: 600_000, random: Math.random, ...o.backoff };
   const wake = createWakeSignal();
+  // The database being down is logged once when it happens (its SQLSTATE or errno, never query text) and
+  // once when it is back, not once per failed cycle or result write.
+  const outage = o.logger ? createOutageLog({ log: o.logger, component: "dispatcher" }) : undefined;
+  /** Logs a failed database call: an outage once, anything else (a bug) as an error. */
+  function databaseFailed(err: unknown, msg: string, fields: Record<string, unknown> = {}): void {
+    const transient = transientDatabaseError(err);
+    if (transient?.kind === "unavailable") outage?.failed(transient.cause);
+    else o.logger?.error({ ...fields, err }, msg);
+  }
   /** Deliveries waiting on an agent; each holds a slot (and a slot of its agent). */
   const delivering = new Set<InFlight>();
   /** Every delivery not yet recorded (those waiting on an agent and those whose result is being written). */
@@ -100,7 +111,7 @@ export function createDispatcher(o: DispatcherOptions) {
       else o.logger?.warn({ heartbeatRunId: run.id, attempt: run.attempt }, "heartbeat run claim lapsed before its result was recorded");
     } catch (err) {
       // The run stays claimed; once its lease expires any process retries it.
-      o.logger?.error({ err, heartbeatRunId: run.id }, "could not record a heartbeat delivery's result");
+      databaseFailed(err, "could not record a heartbeat delivery's result", { heartbeatRunId: run.id });
     }
   }
 
@@ -133,6 +144,8 @@ export function createDispatcher(o: DispatcherOptions) {
     if (Date.now() - lastReclaim >= reclaimEveryMs) {
       lastReclaim = Date.now();
       sweep = o.source.reclaimExpired();
+      // Its failure is thrown below, once the claim is done; until then it is not unhandled.
+      sweep.catch(() => {});
     }
     try {
       // Results still being written hold no slot, but a backlog of them (a slow database) slows claiming.
@@ -167,10 +180,11 @@ export function createDispatcher(o: DispatcherOptions) {
       try {
         sleepMs = await tick();
         failures = 0;
+        outage?.succeeded();
       } catch (err) {
         failures++;
         sleepMs = Math.min(maxSleepMs, 500 * 2 ** Math.min(failures, 6));
-        o.logger?.error({ err }, "dispatcher could not reach the database; retrying");
+        databaseFailed(err, "dispatcher cycle failed; retrying");
       }
       if (sleepMs > 0 && !stopping) await wake.wait(sleepMs);
     }
@@ -210,6 +224,7 @@ export function createDispatcher(o: DispatcherOptions) {
       }
       await all;
       await unlisten?.();
+      outage?.close();
       loopDone = undefined;
     },
     /** Deliveries in progress (for tests and health). */
