@@ -4,6 +4,7 @@
  * - throughput: 2000 runs queued in one transaction → deliveries per second until all succeeded;
  * - wake latency: 100 runs queued one at a time → enqueue-commit to request-received, p50/p95/max
  *   (the NOTIFY wakes a sleeping dispatcher: there is no polling interval to wait out).
+ * `--concurrency=N` sets each process's ROUTINED_DISPATCH_CONCURRENCY (default 64).
  * `--agent-delay-ms=200`: the agents answer after 200 ms; the throughput is then bounded by the
  * configured concurrency (processes × slots / delay, printed as `boundPerSec`), not by the database.
  * One JSON line each. Needs PostgreSQL at ROUTINED_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -27,7 +28,7 @@ import { enqueueHeartbeatRun } from "../src/store/repos/heartbeat-runs";
 import { createBenchDatabase } from "./lib/db";
 
 const AGENTS = 16;
-const CONCURRENCY = 64;
+const CONCURRENCY = Number(process.argv.find((a) => a.startsWith("--concurrency="))?.split("=")[1] ?? 64);
 const PER_AGENT = 8;
 const agentDelayMs = Number(process.argv.find((a) => a.startsWith("--agent-delay-ms="))?.split("=")[1] ?? 0);
 const { url, drop: dropDatabase } = await createBenchDatabase();
