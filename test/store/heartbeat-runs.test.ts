@@ -102,7 +102,7 @@ describe("dispatch claims with their deliveries", () => {
 });
 
 describe("a burst queued after the statistics were taken", () => {
-  it("is claimed in one quick statement, whatever the planner believes about the queue", async () => {
+  it("is claimed in one statement up to the limit and the per-agent cap, whatever the planner believes about the queue", async () => {
     await resetQueue();
     const agents = await Promise.all(Array.from({ length: 50 }, () => agent("http")));
     // Statistics taken while nothing waited (a quiet spell), then 1,000 runs queued at once.
@@ -112,16 +112,13 @@ describe("a burst queued after the statistics were taken", () => {
         await enqueueHeartbeatRun(tx, { companyId, agentId: agents[i % 50]!, issueId: null, routineRunId: null, maxAttempts: 3 });
       }
     });
-    const started = performance.now();
     const claimed = await repo.claimDeliveries(t.store.db, { ...claimOpts("A", 64), perAgent: 8, busy: {} });
-    const ms = performance.now() - started;
     expect(claimed).toHaveLength(64);
     const perAgent = new Map<string, number>();
     for (const c of claimed) perAgent.set(c.run.agentId, (perAgent.get(c.run.agentId) ?? 0) + 1);
     expect(Math.max(...perAgent.values())).toBeLessThanOrEqual(8);
-    // Planned as a join, the per-agent ranking was recomputed for every waiting run: 1.2-1.5 s here at
-    // load 10 (17-44 ms now).
-    expect(ms).toBeLessThan(250);
+    // How long it takes is a benchmark's question, not a test's (bench/wake-latency.ts, 500 due): planned as a
+    // join, the per-agent ranking was recomputed for every waiting run (1.2-3.1 s at load 10; 17-44 ms ranked once).
   });
 });
 
