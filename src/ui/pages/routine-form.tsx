@@ -75,14 +75,20 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
   useEffect(() => {
     if (routineId || !draft) return;
     const one = (list?: { id: string }[]) => (list?.length === 1 ? list[0]!.id : "");
-    if (!draft.assigneeAgentId && one(agents.data)) setDraft({ ...draft, assigneeAgentId: one(agents.data) });
-    else if (!draft.projectId && one(projects.data)) setDraft({ ...draft, projectId: one(projects.data) });
+    // updates from the current draft, not this render's: a keystroke may land before the effect runs
+    const agent = one(agents.data);
+    const project = one(projects.data);
+    if (!draft.assigneeAgentId && agent) setDraft((d) => d && (d.assigneeAgentId ? d : { ...d, assigneeAgentId: agent }));
+    else if (!draft.projectId && project) setDraft((d) => d && (d.projectId ? d : { ...d, projectId: project }));
   }, [agents.data, projects.data, draft]);
 
   if (routineId && existing.error) return <ErrorBox error={existing.error} retry={existing.reload} />;
   if (!draft) return <Loading what="the routine" />;
 
-  const set = (key: keyof Draft) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof Draft) => (e: Event) => {
+    const value = (e.currentTarget as HTMLInputElement).value;
+    setDraft((d) => d && { ...d, [key]: value });
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -189,7 +195,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
           drafts={draft.variables}
           placeholders={placeholdersOf([draft.title, draft.description])}
           errors={definitionErrors(error, draft.variables)}
-          onChange={(variables) => setDraft({ ...draft, variables })}
+          onChange={(variables) => setDraft((d) => d && { ...d, variables })}
         />
         <ErrorBox error={error} />
         <div class="actions">
