@@ -49,14 +49,25 @@ async function copyTree(from: string, to: string, except?: string): Promise<void
   );
 }
 
-/** Makes the template (the build calls this). */
+/**
+ * Makes the template (the build calls this): initialised, migrated, and with the one database routined
+ * uses. initdb also makes template0 and template1, which only CREATE DATABASE reads (nothing does in
+ * embedded mode): dropped, they leave about 470 files to copy instead of 1,070 (file creation is most
+ * of what the copy costs).
+ */
 export async function writeTemplate(): Promise<void> {
   const { openStore } = await import("./db");
   const { migrate } = await import("./migrate");
+  const { sql } = await import("drizzle-orm");
   fs.rmSync(TEMPLATE, { recursive: true, force: true });
   const store = await openStore({ dataDir: TEMPLATE, useTemplate: false, initDbParams: TEMPLATE_INITDB_PARAMS });
   try {
     await migrate(store.db);
+    for (const name of ["template0", "template1"]) {
+      await store.db.execute(sql.raw(`alter database ${name} is_template false`));
+      await store.db.execute(sql.raw(`drop database ${name}`));
+    }
+    await store.db.execute(sql`checkpoint`);
   } finally {
     await store.close();
   }
