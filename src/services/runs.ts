@@ -9,6 +9,7 @@ import { projectsRepo } from "../store/repos/projects";
 import type { Db } from "../store/db";
 import { runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
+import type { FireRequest } from "../firing/plan";
 import { refusalError } from "../firing/refusals";
 import { assertManagesRoutine } from "./access";
 import type { GroupCommit } from "./group-commit";
@@ -32,9 +33,10 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
   return {
     /**
      * `POST /routines/{id}/run`: fires now through the one firing path, together with the fires waiting at the
-     * same moment (group commit); the same key returns the same run.
+     * same moment (group commit); the same key returns the same run. `log`: the request's logger, for the fire's
+     * log line (with the request id).
      */
-    async run(actor: Actor, routineId: string, input: ManualRunInput | undefined) {
+    async run(actor: Actor, routineId: string, input: ManualRunInput | undefined, log?: FireRequest["log"]) {
       const body = manualRunBody.parse(input ?? {});
       const routine = await routines.load(actor, routineId);
       assertManagesRoutine(actor, routine);
@@ -64,6 +66,7 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
         assigneeAgentId: body.assigneeAgentId ?? null,
         projectId: body.projectId ?? null,
         actor,
+        log,
       });
       if ("refused" in answer) throw refusalError(answer.refused, body.source, answer.detail);
       return answer.run;
