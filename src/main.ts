@@ -5,10 +5,16 @@
  * `ROUTINED_SHUTDOWN_TIMEOUT_SEC` to finish, close the database (releasing the data-directory lock),
  * exit 0. A second signal exits at once (1).
  */
-import { ConfigError, loadConfig } from "./config";
-import { createLogger } from "./logger";
-import { openServerStore } from "./server-store";
-import { DataDirLockedError } from "./store/data-dir-lock";
+import { pgliteWasm } from "./store/pglite-wasm";
+
+// Embedded mode: PGlite's WebAssembly compiles on background threads while the modules below load.
+if (!process.env.DATABASE_URL) pgliteWasm().catch(() => {});
+const [{ ConfigError, loadConfig }, { createLogger }, { openServerStore }, { DataDirLockedError }] = await Promise.all([
+  import("./config"),
+  import("./logger"),
+  import("./server-store"),
+  import("./store/data-dir-lock"),
+]);
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -16,6 +16,7 @@ import { schemaTables } from "./schema";
 import { acquireDataDirLock, makePrivate, preparePrivateDir } from "./data-dir-lock";
 import { type ListenerEvents, createPgListener } from "./pg-listener";
 import { copyTemplate } from "./pglite-template";
+import { pgliteWasm } from "./pglite-wasm";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schemaTables>;
 /** A transaction handle; every repository function accepts a `Db` or a transaction. */
@@ -101,6 +102,7 @@ async function openPglite({ dataDir, loadDataDir, onWarning, useTemplate, initDb
   try {
     if (dataDir && !loadDataDir && useTemplate !== false && isNewDataDir(dataDir)) await copyTemplate(dataDir);
     client = await PGlite.create({
+      pgliteWasmModule: await pgliteWasm(),
       startParams: PGLITE_START_PARAMS,
       ...(dataDir ? { dataDir } : {}),
       ...(loadDataDir ? { loadDataDir } : {}),
