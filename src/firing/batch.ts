@@ -11,6 +11,7 @@
  */
 import crypto from "node:crypto";
 import { OPEN_ISSUE_STATUSES } from "../domain/enums";
+import { afterCommit, committing } from "../lib/after-commit";
 import type { Db, Executor, Tx } from "../store/db";
 import { fireRepo } from "../store/repos/fire";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
@@ -32,8 +33,8 @@ import type { Refusal } from "./refusals";
 import { type PlanWriter, writePlan } from "./write";
 
 /**
- * Told about every fire a flush wrote (metrics, the fire log line), and, by run id, the logger of the request
- * that asked for it (`FireRequest.log`).
+ * Told about every fire a flush wrote (metrics, the fire log line), once its transaction committed, and, by run
+ * id, the logger of the request that asked for it (`FireRequest.log`).
  */
 export type FireObserver = (runs: FirePlan["runs"], requestLogs: ReadonlyMap<string, NonNullable<FireRequest["log"]>>) => void;
 
@@ -118,12 +119,12 @@ async function openBatch(
     mark: (triggerId, mark) => markTrigger(plan, triggerId, mark),
     async flushQuietly() {
       await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "nothing" });
-      o.observe?.(plan.runs, requestLogs(fires, outcomes));
+      afterCommit(() => o.observe?.(plan.runs, requestLogs(fires, outcomes)));
     },
     async flush() {
       const planned = outcomes ?? batch.fire();
       const written = await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "runs" });
-      o.observe?.(plan.runs, requestLogs(fires, planned));
+      afterCommit(() => o.observe?.(plan.runs, requestLogs(fires, planned)));
       return Promise.all(planned.map(async (outcome, i) => {
         if ("refused" in outcome) return outcome;
         const run = outcome.existing ?? written.get(outcome.runId) ?? (await heldSince(tx, plan, outcome.runId, fires[i]!));
@@ -177,14 +178,14 @@ export async function togetherOrOneByOne<I, A>(
   },
 ): Promise<A[]> {
   try {
-    return await db.transaction(async (tx) => o.together(tx, await o.items(tx)));
+    return await committing(() => db.transaction(async (tx) => o.together(tx, await o.items(tx))));
   } catch {
-    return db.transaction(async (tx) => {
+    return committing(() => db.transaction(async (tx) => {
       const answers: A[] = [];
       const failures: { item: I; err: unknown }[] = [];
       for (const item of await o.items(tx)) {
         try {
-          answers.push((await tx.transaction((sp) => o.together(sp, [item])))[0]!);
+          answers.push((await committing(() => tx.transaction((sp) => o.together(sp, [item]))))[0]!);
         } catch (err) {
           failures.push({ item, err });
           answers.push(o.failed(item, err));
@@ -192,6 +193,6 @@ export async function togetherOrOneByOne<I, A>(
       }
       if (failures.length && o.afterwards) await o.afterwards(tx, failures);
       return answers;
-    });
+    }));
   }
 }

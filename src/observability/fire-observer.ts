@@ -1,7 +1,9 @@
 /**
  * What every written fire tells the operator: one info log line, the fire counter and the lag histogram. The
- * line of a fire an HTTP request asked for (a webhook delivery, a manual or API run) is logged with that
- * request's logger, so it carries the request's id.
+ * firing path calls it once the fire's transaction has committed (`lib/after-commit.ts`): a rolled-back batch, or one
+ * retried fire by fire, counts each fire that happened once; the lag runs to the commit. The line of a fire an HTTP
+ * request asked for (a webhook delivery, a manual or API run) is logged with that request's logger, so it carries
+ * the request's id.
  */
 import type { Logger } from "pino";
 import type { Metrics } from "./metrics";

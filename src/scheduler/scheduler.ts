@@ -2,14 +2,17 @@
  * The scheduler loop of one process. It fires due triggers, then sleeps until the earliest
  * `nextRunAt` (capped), or until a NOTIFY says triggers changed — no fixed tick, no busy polling.
  * The time comes from the scheduling service's `now()`, the database clock: every process of a
- * cluster agrees on it. The loop reaches the store only through that service. Timers are injectable
- * so tests drive the loop without sleeping.
+ * cluster agrees on it. It is read when the loop is about to sleep, not when it wakes: a wake-up claims at
+ * once, on the clock extrapolated from the last reading (`database-clock.ts`), and the claim never takes a
+ * time ahead of the database's own. The loop reaches the store only through that service. Timers and the
+ * monotonic clock are injectable so tests drive the loop without sleeping.
  */
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { transientDatabaseError } from "../domain/database-errors";
 import { createOutageLog } from "../services/database-outage";
 import type { SchedulingService, TickResult } from "../services/scheduling";
+import { createDatabaseClock } from "./database-clock";
 
 export interface SchedulerOptions {
   scheduling: Pick<SchedulingService, "runDue" | "earliestDue" | "now" | "onTriggersChanged">;
@@ -32,6 +35,8 @@ export interface SchedulerOptions {
    */
   parallelBatches?: number;
   timers?: { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  /** This process's monotonic clock in ms (default `performance.now()`), to extrapolate the database clock. */
+  monotonic?: () => number;
 }
 
 /** What the loop tells: a tick that claimed triggers (its totals), and each sleep it starts (in ms). */
@@ -51,7 +56,7 @@ export interface Scheduler extends EventEmitter<SchedulerEvents> {
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { scheduling, log } = opts;
-  const now = () => scheduling.now();
+  const clock = createDatabaseClock(() => scheduling.now(), opts.monotonic);
   const maxSleepMs = opts.maxSleepMs ?? 60_000;
   const retryMs = opts.retryMs ?? 1_000;
   const contendedMs = opts.contendedMs ?? 50;
@@ -63,6 +68,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let running = false;
   let loop: Promise<void> = Promise.resolve();
   let wakeRequested = false;
+  /** Every trigger due at or before this was looked at by the last claim (claimed, or held by another process). */
+  let lookedUpTo = -Infinity;
+  /** The database time the current timer waits for (a timer may fire a little early). */
+  let wakeAt: number | undefined;
   let unlisten: (() => Promise<void>) | undefined;
   // The database being down is logged once when it happens and once when it is back, not every retry.
   const outage = createOutageLog({ log, component: "scheduler" });
@@ -70,7 +79,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   async function tick(): Promise<TickResult> {
     const total: TickResult = { triggers: 0, fired: 0, dropped: 0, more: false };
     const batch = async () => {
-      const result = await scheduling.runDue(await now(), batchSize);
+      // The extrapolated clock (read only before the first claim); the claim caps it at the database's now().
+      if (clock.estimate() === undefined) await clock.read();
+      const at = clock.estimate()!;
+      const result = await scheduling.runDue(new Date(at), batchSize, { notAfterDatabaseClock: true });
+      lookedUpTo = Math.max(lookedUpTo, at);
       total.triggers += result.triggers;
       total.fired += result.fired;
       total.dropped += result.dropped;
@@ -93,21 +106,29 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   }
 
   /**
-   * How long to sleep: until the earliest due time. A due time already past means another process
-   * holds that trigger right now (we skipped it): look again shortly rather than spin.
+   * How long to sleep: until the earliest due time, counted from now on a fresh reading of the database
+   * clock (not from when the database read it). A due time already past that the last claim looked at
+   * means another process holds that trigger right now: look again shortly rather than spin. One the
+   * claim may not have reached (its extrapolated clock ran behind) is looked at again at once.
    */
-  async function sleepDelay(): Promise<number> {
-    const [earliest, current] = await Promise.all([scheduling.earliestDue(), now()]);
-    if (!earliest) return maxSleepMs;
-    const delay = earliest.getTime() - current.getTime();
-    return delay <= 0 ? contendedMs : Math.min(maxSleepMs, delay);
+  async function sleepDelay(): Promise<{ delay: number; at?: number }> {
+    const [earliest] = await Promise.all([scheduling.earliestDue(), clock.read()]);
+    if (!earliest) return { delay: maxSleepMs };
+    const due = earliest.getTime();
+    const delay = due - clock.estimate()!;
+    if (delay > 0) return delay > maxSleepMs ? { delay: maxSleepMs } : { delay, at: due };
+    return { delay: due <= lookedUpTo ? contendedMs : 0 };
   }
 
-  function schedule(delayMs: number): void {
+  function schedule(delayMs: number, at?: number): void {
     if (!running) return;
     if (timer) timers.clearTimeout(timer);
+    wakeAt = at;
     timer = timers.setTimeout(() => {
       timer = undefined;
+      // A timer can fire a little before its time (the event loop's clock is coarse): wait out the rest.
+      const early = wakeAt === undefined ? 0 : wakeAt - clock.estimate()!;
+      if (early > 0) return schedule(early, wakeAt);
       loop = loop.then(cycle);
     }, delayMs);
   }
@@ -117,10 +138,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     wakeRequested = false;
     try {
       await tick();
-      const delay = wakeRequested ? 0 : await sleepDelay();
+      const next = wakeRequested ? undefined : await sleepDelay();
+      // A NOTIFY heard while this cycle ran (even while it read the clock to sleep) may be about a trigger its
+      // claim did not see: look again at once rather than let this sleep replace the wake-up.
+      const { delay, at } = wakeRequested || !next ? { delay: 0, at: undefined } : next;
       outage.succeeded();
       events.emit("sleep", delay);
-      schedule(delay);
+      schedule(delay, at);
     } catch (err) {
       const transient = transientDatabaseError(err);
       if (transient?.kind === "unavailable") outage.failed(transient.cause);

@@ -2,7 +2,8 @@
  * Backfill: fire a schedule trigger's occurrences in a past (or any) range through the one firing
  * path, as Temporal and Airflow allow: one transaction, one plan, one write (all or none). Slots that
  * already fired are answered with their runs (the unique (trigger_id, scheduled_for) index), and the
- * concurrency policy applies to each fire in order.
+ * concurrency policy applies to each fire in order. The activity gate does not: a backfill is a request, like a
+ * manual run (docs/scheduling.md says why).
  */
 import type { Actor } from "../domain/actor";
 import { nextAfter } from "../domain/cron";
@@ -10,6 +11,7 @@ import { conflict, forbidden, notFound, unprocessable } from "../domain/errors";
 import type { BackfillBody } from "../domain/schemas/backfill";
 import type { Firing } from "../firing/batch";
 import { refusalError } from "../firing/refusals";
+import { committing } from "../lib/after-commit";
 import type { Db } from "../store/db";
 import { triggersRepo } from "../store/repos/triggers";
 import { assertManagesRoutine } from "./access";
@@ -46,7 +48,8 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
       const slots = occurrencesBetween(trigger.cronExpression, trigger.timezone, from, to, MAX_BACKFILL);
       // One batch for the whole range, decided in order as the scheduler decides a catch-up: each occurrence
       // sees the executions the earlier ones opened; a slot already fired answers with its run.
-      return db.transaction(async (tx) => {
+      // The fire metrics hear of the runs once they are committed (a refused fire rolls the whole range back).
+      return committing(() => db.transaction(async (tx) => {
         const fires = slots.map((scheduledFor) => ({
           routineId,
           triggerId: trigger.id,
@@ -64,7 +67,7 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
         // A run this backfill did not plan held its slot already.
         const duplicates = outcomes.filter((o, i) => "runId" in o && (o.existing !== undefined || runs[i]!.id !== o.runId)).length;
         return { occurrences: slots.length, created: slots.length - duplicates, duplicates, runs };
-      });
+      }));
     },
   };
 }

@@ -92,12 +92,18 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
   }
 
   return {
-    /** One batch of due triggers at `now` (the database clock in production). */
-    async runDue(now: Date, batchSize = 50): Promise<TickResult> {
+    /**
+     * One batch of due triggers at `at` (the database clock in production). With `notAfterDatabaseClock` (the
+     * scheduler, whose `at` is extrapolated) the batch runs at the earlier of `at` and the transaction's own
+     * `now()`, so an estimate running ahead of the database never fires an occurrence before it is due.
+     */
+    async runDue(at: Date, batchSize = 50, opts: { notAfterDatabaseClock?: boolean } = {}): Promise<TickResult> {
       let claimed = 0;
+      let now = at;
       const results = await togetherOrOneByOne(db, {
         items: async (tx) => {
-          const { due } = await dueTriggersRepo.claim(tx, now, batchSize);
+          const { due, txNow } = await dueTriggersRepo.claim(tx, at, batchSize, opts.notAfterDatabaseClock);
+          if (opts.notAfterDatabaseClock && txNow && txNow < at) now = txNow;
           claimed = due.length;
           return due;
         },

@@ -24,7 +24,7 @@ async function gated(scope: "company" | "project", projectId = s.w.project.id) {
     },
   });
   const trigger = await s.t.request("POST", `/api/routines/${routine.body.id}/triggers`, { body: { kind: "schedule", cronExpression: "*/5 * * * *" } });
-  return { routineId: routine.body.id as string, N: new Date(trigger.body.trigger.nextRunAt).getTime() };
+  return { routineId: routine.body.id as string, triggerId: trigger.body.trigger.id as string, N: new Date(trigger.body.trigger.nextRunAt).getTime() };
 }
 
 const tick = (ms: number) => s.t.services.scheduling.runDue(new Date(ms));
@@ -96,5 +96,18 @@ describe("activity gate", () => {
       ["system", "schedule", "skipped"],
       ["system", "schedule", "issue_created"],
     ]);
+  });
+
+  it("leaves a backfill alone: a quiet scope still gets every slot it asked for (a backfill is a request, like a manual run)", async () => {
+    const { routineId, triggerId, N } = await gated("company");
+    await tick(N);
+    await tick(N + 5 * MIN);
+    expect((await lastRun(routineId)).status).toBe("skipped"); // quiet
+    const from = new Date(N - 30 * MIN).toISOString();
+    const to = new Date(N - 10 * MIN).toISOString();
+    const backfill = await s.t.request("POST", `/api/routines/${routineId}/backfill`, { body: { triggerId, from, to } });
+    expect(backfill.status).toBe(200);
+    expect(backfill.body).toMatchObject({ occurrences: 5, created: 5 });
+    expect(backfill.body.runs.map((r: any) => r.status)).toEqual(Array(5).fill("issue_created"));
   });
 });

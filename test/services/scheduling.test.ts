@@ -4,6 +4,10 @@
  */
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { type Firing, createFiring } from "../../src/firing/batch";
+import { createMetrics } from "../../src/observability/metrics";
+import { createFireObserver } from "../../src/observability/fire-observer";
+import { createSchedulingService } from "../../src/services/scheduling";
 import { queryRows } from "../../src/store/db";
 import { runReason } from "../../src/domain/run-reasons";
 import { seededApp } from "../helpers/app";
@@ -48,6 +52,42 @@ describe("scheduler tick", () => {
     expect(new Date(tr.nextRunAt).getTime()).toBe(N + 5 * MIN);
     expect(tr.lastResult).toBe("Created execution issue");
     expect(tr.lastFiredAt).not.toBeNull();
+  });
+
+  it("a time ahead of the database clock, capped at it (the scheduler's extrapolated clock), fires nothing early", async () => {
+    const { routineId, N } = await scheduled({}, "0 0 1 1 *"); // N: next New Year, ahead of the database clock
+    const capped = (ms: number) => s.t.services.scheduling.runDue(new Date(ms), 50, { notAfterDatabaseClock: true });
+    expect(await capped(N + 30 * SEC)).toMatchObject({ triggers: 0, fired: 0 }); // not even claimed
+    expect(await runsOf(routineId)).toHaveLength(0);
+    expect((await tick(N + 30 * SEC)).fired).toBe(1); // an injected time, as tests use: taken as it is
+  });
+
+  it("a batch that fails after its write and is retried one by one counts each fire once (the fire metrics hear of commits only)", async () => {
+    const a = await scheduled({}, "0 0 1 1 *");
+    const b = await scheduled({}, "0 0 1 1 *");
+    const metrics = createMetrics();
+    const firing = createFiring(s.t.config, undefined, createFireObserver(metrics));
+    // The first batch fails after its write, as a COMMIT that fails would: it is rolled back, then each trigger fires alone.
+    let flushes = 0;
+    const failingOnce: Firing = {
+      open: async (tx, scope) => {
+        const batch = await firing.open(tx, scope);
+        return {
+          ...batch,
+          flushQuietly: async () => {
+            await batch.flushQuietly();
+            if (flushes++ === 0) throw new Error("could not serialize access (injected after the write)");
+          },
+        };
+      },
+    };
+    const scheduling = createSchedulingService({ db: s.t.db.store.db, config: s.t.config, firing: failingOnce });
+    expect(await scheduling.runDue(new Date(Math.max(a.N, b.N)))).toMatchObject({ triggers: 2, fired: 2 });
+    expect(flushes).toBe(3); // the batch, then each trigger alone
+    expect((await runsOf(a.routineId)).length + (await runsOf(b.routineId)).length).toBe(2);
+    const fires = (await metrics.fires.get()).values.reduce((n, v) => n + v.value, 0);
+    const lags = (await metrics.fireLag.get()).values.find((v) => v.metricName === "routined_fire_lag_seconds_count")?.value;
+    expect({ fires, lags }).toEqual({ fires: 2, lags: 2 });
   });
 
   it("skip_missed: drops occurrences found beyond the grace, records them once, fires the on-time one", async () => {

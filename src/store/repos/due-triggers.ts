@@ -20,15 +20,19 @@ export interface DueTrigger {
 /** The filter of the partial index `routine_triggers_due_idx`, written as it is so the planner uses it (the claim spells it too). */
 const enabledSchedule = sql`${routineTriggers.kind} = 'schedule' and ${routineTriggers.enabled} and ${routineTriggers.nextRunAt} is not null`;
 
-/** Due triggers and their routines, oldest due first; `txNow` is the transaction's `now()`. */
-async function claim(tx: Executor, now: Date, limit: number): Promise<{ due: DueTrigger[]; txNow: Date | null }> {
+/**
+ * Due triggers and their routines, oldest due first; `txNow` is the transaction's `now()`. With
+ * `notAfterTxNow`, "due" is due by `now` and by the transaction's `now()` both (`now` is an estimate).
+ */
+async function claim(tx: Executor, now: Date, limit: number, notAfterTxNow = false): Promise<{ due: DueTrigger[]; txNow: Date | null }> {
+  const upTo = notAfterTxNow ? sql`least(${now.toISOString()}::timestamptz, now())` : sql`${now.toISOString()}::timestamptz`;
   // Raw SQL, prepared: a burst claims hundreds of batches, and building this with the query builder cost
   // more than running it.
   const rows = await queryPrepared<{ trigger: unknown; routine: unknown; tx_now: string | Date }>(
     tx,
     sql`select row_to_json(t) as trigger, row_to_json(r) as routine, now() as tx_now
           from routine_triggers t join routines r on r.id = t.routine_id
-         where t.kind = 'schedule' and t.enabled and t.next_run_at is not null and t.next_run_at <= ${now.toISOString()}::timestamptz and r.status = 'active'
+         where t.kind = 'schedule' and t.enabled and t.next_run_at is not null and t.next_run_at <= ${upTo} and r.status = 'active'
          order by t.next_run_at
          limit ${limit}
            for update of t, r skip locked`,
