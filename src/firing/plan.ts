@@ -47,7 +47,7 @@ export interface FireRequest {
   projectId?: string | null;
   /** Who fired (the activity log's actor); omitted: routined itself (schedules, webhooks). */
   actor?: Actor;
-  /** The activity gate's decision for a scheduled fire of a gated routine (read by the scheduler). */
+  /** The activity gate's decision for a scheduled fire of a gated routine (the batch decides it from its context read). */
   gate?: GateDecision;
 }
 
