@@ -29,14 +29,14 @@ import {
   planFire,
   slotOf,
 } from "./plan";
-import type { Refusal } from "./refusals";
+import type { Refused } from "./refusals";
 import { type PlanWriter, writePlan } from "./write";
 
 /** Told about every fire a flush wrote (metrics, the fire log line). */
 export type FireObserver = (runs: FirePlan["runs"]) => void;
 
 /** What a caller gets for a fire: its run, or why it was refused. */
-export type FireAnswer = { run: RunRow } | { refused: Refusal; detail?: string };
+export type FireAnswer = { run: RunRow } | Refused;
 
 export interface BatchScope {
   /** The fires to plan, in order. */
