@@ -2,9 +2,10 @@
  * A batch of fires: the firing protocol as one object. `openBatch` takes the routines' locks in id order (or
  * takes over the locks a scheduler claim took) and does the one context read for the fires it is opened for
  * (their triggers, the routines' active executions, the runs holding their keys or slots, the recorded
- * fingerprints, and the activity gate's facts when a scheduled fire's routine is gated). The batch then plans those fires in order (`fire`), records dropped occurrences (`drop`) and
- * trigger fields (`mark`), and writes everything with one flush. So a batch is three round trips (lock, read,
- * write) however many fires it holds, with the same outcomes as firing them one by one.
+ * fingerprints, and the activity gate's facts when a scheduled fire's routine is gated). The batch then plans
+ * those fires in order (`fire`), records dropped occurrences (`drop`) and trigger fields (`mark`), and writes
+ * everything with one flush. So a batch is three round trips (lock, read, write) however many fires it holds,
+ * with the same outcomes as firing them one by one.
  *
  * `togetherOrOneByOne` is the one retry policy of every batch owner (scheduler, group commit): when a batch
  * fails as a whole, each of its items is tried alone, in a savepoint, so one bad item cannot fail the others.
