@@ -82,7 +82,8 @@ async function openBatch(
     ? new Map(scope.claimed.map((c) => [c.routine.id, c.routine]))
     : await routinesRepo.lockMany(tx, [...new Set(fires.map((f) => f.routineId))].sort());
   const needsActive = [...routines.values()].filter((r) => r.concurrencyPolicy !== "always_enqueue").map((r) => r.id);
-  const gated = gatedRoutines(routines, fires);
+  // The gate is the scheduler's (a batch opened on its claim); a backfill is asked for by an operator and is not gated.
+  const gated = scope.claimed ? gatedRoutines(routines, fires) : new Map<string, RoutineRow>();
   const context = await fireRepo.context(tx, {
     triggerIds: scope.claimed ? [] : [...new Set(fires.flatMap((f) => (f.triggerId ? [f.triggerId] : [])))],
     activeFor: needsActive,
