@@ -4,6 +4,9 @@
  * - throughput: 2000 runs queued in one transaction → deliveries per second until all succeeded;
  * - wake latency: 100 runs queued one at a time → enqueue-commit to request-received, p50/p95/max
  *   (the NOTIFY wakes a sleeping dispatcher: there is no polling interval to wait out).
+ * `--concurrency=N` sets each process's ROUTINED_DISPATCH_CONCURRENCY (default 64).
+ * `--agent-delay-ms=200`: the agents answer after 200 ms; the throughput is then bounded by the
+ * configured concurrency (processes × slots / delay, printed as `boundPerSec`), not by the database.
  * One JSON line each. Needs PostgreSQL at ROUTINED_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import crypto from "node:crypto";
@@ -25,13 +28,17 @@ import { enqueueHeartbeatRun } from "../src/store/repos/heartbeat-runs";
 import { createBenchDatabase } from "./lib/db";
 
 const AGENTS = 16;
+const CONCURRENCY = Number(process.argv.find((a) => a.startsWith("--concurrency="))?.split("=")[1] ?? 64);
+const PER_AGENT = 8;
+const agentDelayMs = Number(process.argv.find((a) => a.startsWith("--agent-delay-ms="))?.split("=")[1] ?? 0);
 const { url, drop: dropDatabase } = await createBenchDatabase();
 
 let onRequest: () => void = () => {};
 const server = http.createServer((req, res) => {
   req.resume();
   req.on("end", () => {
-    res.writeHead(204).end();
+    if (agentDelayMs > 0) setTimeout(() => res.writeHead(204).end(), agentDelayMs);
+    else res.writeHead(204).end();
     onRequest();
   });
 });
@@ -69,6 +76,8 @@ try {
       },
       timeoutMs: 10_000,
       leaseMs: 60_000,
+      concurrency: CONCURRENCY,
+      perAgent: PER_AGENT,
     }),
   );
   await Promise.all(dispatchers.map((d) => d.start()));
@@ -94,9 +103,11 @@ try {
   console.log(JSON.stringify({ loadAvg1m: Math.round(os.loadavg()[0]! * 10) / 10,
     bench: "dispatch-throughput-postgres",
     processes: 2,
-    concurrencyPerProcess: 64,
-    perAgent: 8,
+    concurrencyPerProcess: CONCURRENCY,
+    perAgent: PER_AGENT,
     agents: AGENTS,
+    agentDelayMs,
+    ...(agentDelayMs > 0 ? { boundPerSec: Math.round((stores.length * Math.min(CONCURRENCY, AGENTS * PER_AGENT) * 1000) / agentDelayMs) } : {}),
     runs: N,
     enqueueMs: Math.round(committed - t0),
     deliveriesPerSec: Math.round(N / ((deliveredAt - committed) / 1000)),

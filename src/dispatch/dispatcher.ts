@@ -6,7 +6,9 @@
  * `perAgent` of them to one agent, so a slow agent cannot hold every slot; a slot is free again as
  * soon as the agent answers, and no database connection is held while an agent works. It sleeps
  * until a NOTIFY (enqueue, resume), an in-process `wake` (a fire committed here), the earliest retry
- * or lease expiry (capped), or a delivery finishing — it never polls in a tight loop.
+ * or lease expiry (capped), or a delivery finishing while runs wait for a slot — it never polls in a
+ * tight loop. While runs wait for slots, a claim for one or two slots waits up to 5 ms for more to free
+ * up, so a burst is claimed in a few large batches rather than one statement per delivery.
  *
  * A claim's lease outlasts the delivery timeout, so while this process may still be delivering a
  * run no other process can take it; a run abandoned by `stop` or a crash is retried by any process
@@ -24,6 +26,8 @@ import {
   type Listen,
 } from "../services/heartbeat-dispatch";
 import { createWakeSignal } from "../lib/wake-signal";
+import { transientDatabaseError } from "../domain/database-errors";
+import { createOutageLog } from "../services/database-outage";
 import type { Adapter, AttemptResult } from "./adapter";
 
 export interface DispatcherOptions {
@@ -58,6 +62,9 @@ interface InFlight {
   done: Promise<void>;
 }
 
+/** Longest wait for more free slots before a small claim, while runs wait for slots (see `tick`). */
+const COALESCE_MS = 5;
+
 export function createDispatcher(o: DispatcherOptions) {
   const workerId = o.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
   const concurrency = o.concurrency ?? 64;
@@ -66,12 +73,30 @@ export function createDispatcher(o: DispatcherOptions) {
   const reclaimEveryMs = o.reclaimEveryMs ?? 1_000;
   const backoff: BackoffOptions = { baseMs: 5_000, maxMs: 600_000, random: Math.random, ...o.backoff };
   const wake = createWakeSignal();
+  // The database being down is logged once when it happens (its SQLSTATE or errno, never query text) and
+  // once when it is back, not once per failed cycle or result write.
+  const outage = o.logger ? createOutageLog({ log: o.logger, component: "dispatcher" }) : undefined;
+  /** Logs a failed database call: an outage once, anything else (a bug) as an error. */
+  function databaseFailed(err: unknown, msg: string, fields: Record<string, unknown> = {}): void {
+    const transient = transientDatabaseError(err);
+    if (transient?.kind === "unavailable") outage?.failed(transient.cause);
+    else o.logger?.error({ ...fields, err }, msg);
+  }
   /** Deliveries waiting on an agent; each holds a slot (and a slot of its agent). */
   const delivering = new Set<InFlight>();
   /** Every delivery not yet recorded (those waiting on an agent and those whose result is being written). */
   const unrecorded = new Set<InFlight>();
   const perAgentBusy = new Map<string, number>();
   let lastReclaim = 0;
+  /**
+   * The last pass may have left claimable runs behind (it found some, or had no free slot): a slot
+   * freed or a result written is then a reason to claim again. Otherwise only new work is (a NOTIFY, a
+   * `wake`, a retry written here, an agent leaving its cap, a timer): a delivery finishing when the
+   * queue is empty costs no claim.
+   */
+  let backlog = false;
+  /** When the loop first saw too few free slots to be worth a claim while a backlog waits. */
+  let fewFreeSince: number | undefined;
   let stopping = false;
   let loopDone: Promise<void> | undefined;
   let unlisten: (() => Promise<void>) | undefined;
@@ -96,20 +121,22 @@ export function createDispatcher(o: DispatcherOptions) {
     if (entry.abandoned) return;
     try {
       const recorded = await o.source.record(run, result, retryDelayMs(run.attempt, backoff));
+      if (recorded?.status === "scheduled_retry") wake.notify(); // it may be due soon: the loop computes when
       if (recorded) o.onRecord?.(recorded, target.agent.adapterType);
       else o.logger?.warn({ heartbeatRunId: run.id, attempt: run.attempt }, "heartbeat run claim lapsed before its result was recorded");
     } catch (err) {
       // The run stays claimed; once its lease expires any process retries it.
-      o.logger?.error({ err, heartbeatRunId: run.id }, "could not record a heartbeat delivery's result");
+      databaseFailed(err, "could not record a heartbeat delivery's result", { heartbeatRunId: run.id });
     }
   }
 
   function release(entry: InFlight): void {
     if (!delivering.delete(entry)) return;
-    const n = (perAgentBusy.get(entry.agentId) ?? 1) - 1;
-    if (n > 0) perAgentBusy.set(entry.agentId, n);
+    const was = perAgentBusy.get(entry.agentId) ?? 1;
+    if (was > 1) perAgentBusy.set(entry.agentId, was - 1);
     else perAgentBusy.delete(entry.agentId);
-    wake.notify();
+    // The agent's waiting runs were left out of claims while it was at its cap.
+    if (backlog || was >= perAgent) wake.notify();
   }
 
   function startDelivery(claimed: Claimed): void {
@@ -122,7 +149,7 @@ export function createDispatcher(o: DispatcherOptions) {
       .finally(() => {
         release(entry);
         unrecorded.delete(entry);
-        wake.notify();
+        if (backlog) wake.notify(); // a backlog of results to write may have held claims back
       });
   }
 
@@ -133,11 +160,23 @@ export function createDispatcher(o: DispatcherOptions) {
     if (Date.now() - lastReclaim >= reclaimEveryMs) {
       lastReclaim = Date.now();
       sweep = o.source.reclaimExpired();
+      // Its failure is thrown below, once the claim is done; until then it is not unhandled.
+      sweep.catch(() => {});
     }
     try {
       // Results still being written hold no slot, but a backlog of them (a slow database) slows claiming.
       const free = concurrency - delivering.size - Math.max(0, unrecorded.size - delivering.size - concurrency);
-      if (free <= 0) return maxSleepMs; // a finishing delivery wakes the loop
+      if (free <= 0) {
+        backlog = true;
+        return maxSleepMs; // a finishing delivery wakes the loop
+      }
+      // While a backlog waits, a claim for a slot or two costs the database as much as one for many: let a few
+      // more deliveries finish first (they answer within milliseconds when agents are fast), but not for long.
+      if (backlog && free < Math.ceil(concurrency / 4) && delivering.size > 0) {
+        const waited = Date.now() - (fewFreeSince ??= Date.now());
+        if (waited < COALESCE_MS) return COALESCE_MS - waited;
+      }
+      fewFreeSince = undefined;
       const claimed = await o.source.claim({
         workerId,
         limit: free,
@@ -147,9 +186,12 @@ export function createDispatcher(o: DispatcherOptions) {
         perAgent,
         busy: Object.fromEntries(perAgentBusy),
       });
+      // A claim that found runs may have left more behind (no slot for them, or locked by another
+      // process's claim at that instant): freed slots claim again until a claim finds nothing.
+      backlog = claimed.length > 0;
       for (const c of claimed) startDelivery(c);
       if (claimed.length === free) return 0; // there may be more
-      // Deliveries in flight wake the loop as they finish; a retry falling due meanwhile waits ≤ 1 s.
+      // A retry falling due while deliveries are in flight waits ≤ 1 s.
       if (claimed.length > 0) return Math.min(1_000, maxSleepMs);
       const next = await o.source.nextWakeInMs();
       // A due run we could not claim is locked by another process's claim, or its agent is at its cap
@@ -167,10 +209,11 @@ export function createDispatcher(o: DispatcherOptions) {
       try {
         sleepMs = await tick();
         failures = 0;
+        outage?.succeeded();
       } catch (err) {
         failures++;
         sleepMs = Math.min(maxSleepMs, 500 * 2 ** Math.min(failures, 6));
-        o.logger?.error({ err }, "dispatcher could not reach the database; retrying");
+        databaseFailed(err, "dispatcher cycle failed; retrying");
       }
       if (sleepMs > 0 && !stopping) await wake.wait(sleepMs);
     }
@@ -210,6 +253,7 @@ export function createDispatcher(o: DispatcherOptions) {
       }
       await all;
       await unlisten?.();
+      outage?.close();
       loopDone = undefined;
     },
     /** Deliveries in progress (for tests and health). */

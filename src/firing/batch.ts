@@ -17,7 +17,7 @@ import type { Db, Executor, Tx } from "../store/db";
 import { type GateFacts, fireRepo } from "../store/repos/fire";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
-import type { TriggerRow } from "../store/repos/triggers";
+import type { Trigger } from "../domain/trigger-kinds";
 import {
   type FireOutcome,
   type FirePlan,
@@ -33,8 +33,11 @@ import {
 import type { Refused } from "./refusals";
 import { type PlanWriter, writePlan } from "./write";
 
-/** Told about every fire a flush wrote (metrics, the fire log line). */
-export type FireObserver = (runs: FirePlan["runs"]) => void;
+/**
+ * Told about every fire a flush wrote (metrics, the fire log line), and, by run id, the logger of the request
+ * that asked for it (`FireRequest.log`).
+ */
+export type FireObserver = (runs: FirePlan["runs"], requestLogs: ReadonlyMap<string, NonNullable<FireRequest["log"]>>) => void;
 
 /** What a caller gets for a fire: its run, or why it was refused. */
 export type FireAnswer = { run: RunRow } | Refused;
@@ -43,7 +46,7 @@ export interface BatchScope {
   /** The fires to plan, in order. */
   fires: FireRequest[];
   /** Routines to lock, in id order. Omitted: the routines (and triggers) a scheduler claim has locked, in `claimed`. */
-  claimed?: { routine: RoutineRow; trigger: TriggerRow }[];
+  claimed?: { routine: RoutineRow; trigger: Trigger }[];
   /** Read the runs already holding the fires' schedule slots (a backfill may overlap an earlier one). */
   slots?: boolean;
 }
@@ -54,7 +57,7 @@ export interface FireBatch {
   /** Plans every fire of the batch, in order (once); what each came to. */
   fire(): FireOutcome[];
   /** Records occurrences of a claimed trigger that were not fired (a skipped run saying why). */
-  drop(routine: RoutineRow, trigger: TriggerRow, dropped: { scheduledFor: Date; reason: string }): void;
+  drop(routine: RoutineRow, trigger: Trigger, dropped: { scheduledFor: Date; reason: string }): void;
   /** Sets trigger fields with the write (`nextRunAt`, `lastResult`). */
   mark(triggerId: string, mark: TriggerMark): void;
   /** Writes the batch: an answer per fire, in order. */
@@ -122,12 +125,12 @@ async function openBatch(
     mark: (triggerId, mark) => markTrigger(plan, triggerId, mark),
     async flushQuietly() {
       await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "nothing" });
-      o.observe?.(plan.runs);
+      o.observe?.(plan.runs, requestLogs(fires, outcomes));
     },
     async flush() {
       const planned = outcomes ?? batch.fire();
       const written = await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "runs" });
-      o.observe?.(plan.runs);
+      o.observe?.(plan.runs, requestLogs(fires, planned));
       return Promise.all(planned.map(async (outcome, i) => {
         if ("refused" in outcome) return outcome;
         const run = outcome.existing ?? written.get(outcome.runId) ?? (await heldSince(tx, plan, outcome.runId, fires[i]!));
@@ -154,6 +157,16 @@ function gateDecisions(gated: Map<string, RoutineRow>, facts: Map<string, GateFa
   return new Map(
     [...gated].map(([id, r]) => [id, decideGate({ policy: r.activityGatePolicy, scope: r.activityGateScope, source: "schedule", ...(facts.get(id) ?? none) })]),
   );
+}
+
+/** Run id → the logger of the request that asked for the run (fires without one are left out). */
+function requestLogs(fires: FireRequest[], outcomes: FireOutcome[] | undefined): Map<string, NonNullable<FireRequest["log"]>> {
+  const logs = new Map<string, NonNullable<FireRequest["log"]>>();
+  outcomes?.forEach((outcome, i) => {
+    const log = fires[i]!.log;
+    if (log && "runId" in outcome && !outcome.existing) logs.set(outcome.runId, log);
+  });
+  return logs;
 }
 
 /**

@@ -17,6 +17,7 @@
  * A plan also remembers what its fires changed (the active execution, the keys taken, the fingerprints), so
  * the tenth fire of a routine in a batch decides exactly as it would after the ninth had committed.
  */
+import type { Logger } from "pino";
 import type { GateDecision } from "../domain/activity-gate";
 import { type ActivityRecord, activityRow } from "../domain/activity-entry";
 import type { Actor } from "../domain/actor";
@@ -26,12 +27,11 @@ import { AppError } from "../domain/errors";
 import { draftGaps } from "../domain/routine-lifecycle";
 import { type VariableValue, payloadValues, renderExecution, resolveValues, withVariables } from "../domain/routine-variables";
 import type { RunSource } from "../domain/enums";
-import { webhookOf } from "../domain/trigger-kinds";
+import type { Trigger, WebhookTrigger } from "../domain/trigger-kinds";
 import { replayRetentionSec } from "../domain/webhook-auth/retention";
 import type { CommentInsert, IssueInsert, ReplayInsert, RunInsert } from "../store/repos/fire";
 import type { RoutineRow } from "../store/repos/routines";
 import type { RunRow } from "../store/repos/runs";
-import type { TriggerRow } from "../store/repos/triggers";
 import type { Refusal, Refused } from "./refusals";
 
 export interface FireRequest {
@@ -53,17 +53,19 @@ export interface FireRequest {
   actor?: Actor;
   /** The activity gate's decision for a scheduled fire of a gated routine (the batch decides it from its context read). */
   gate?: GateDecision;
+  /** The logger of the HTTP request that asked for the fire: its log line goes there, with the request id. */
+  log?: Pick<Logger, "info">;
 }
 
 export interface Delivery {
-  verifiedWith: Pick<TriggerRow, "secretCiphertext" | "signingMode">;
+  verifiedWith: Pick<WebhookTrigger, "secretCiphertext" | "signingMode">;
   fingerprints: string[];
 }
 
 /** What the batch holds for a fire: its routine (locked) and trigger as they are under the lock, and `now()`. */
 export interface FireFacts {
   routine: RoutineRow | undefined;
-  trigger: TriggerRow | undefined;
+  trigger: Trigger | undefined;
   now: Date;
 }
 
@@ -151,7 +153,7 @@ const LAST_RESULT = {
  * The lifecycle refusal of a routine or trigger for this source, or null when it may fire. A paused routine
  * still runs when asked to (manual, api); a disabled trigger fires for no one, not even a run naming it.
  */
-function lifecycle(routine: RoutineRow, trigger: TriggerRow | undefined, source: RunSource): Refusal | null {
+function lifecycle(routine: RoutineRow, trigger: Trigger | undefined, source: RunSource): Refusal | null {
   if (routine.status === "archived") return "routine_archived";
   const automatic = source === "schedule" || source === "webhook";
   if (automatic && routine.status === "paused") return "routine_paused";
@@ -183,7 +185,7 @@ export function planFire(plan: FirePlan, req: FireRequest, { routine, trigger, n
   const delivery = req.delivery;
   if (delivery && trigger) {
     const verified = delivery.verifiedWith;
-    if (verified.secretCiphertext !== trigger.secretCiphertext || verified.signingMode !== trigger.signingMode) {
+    if (trigger.kind !== "webhook" || verified.secretCiphertext !== trigger.secretCiphertext || verified.signingMode !== trigger.signingMode) {
       return { refused: "secret_rotated" };
     }
     if (delivery.fingerprints.some((f) => known.fingerprints.has(fingerprintOf(trigger.id, f)))) {
@@ -191,9 +193,8 @@ export function planFire(plan: FirePlan, req: FireRequest, { routine, trigger, n
     }
   }
   const outcome = decide(plan, req, { routine, trigger, now }, newId);
-  const webhook = trigger && webhookOf(trigger);
-  if ("refused" in outcome || !delivery || !trigger || !webhook) return outcome;
-  const retentionSec = replayRetentionSec(webhook);
+  if ("refused" in outcome || !delivery || trigger?.kind !== "webhook") return outcome;
+  const retentionSec = replayRetentionSec(trigger);
   for (const fingerprint of delivery.fingerprints) {
     known.fingerprints.add(fingerprintOf(trigger.id, fingerprint));
     plan.replays.push({ triggerId: trigger.id, fingerprint, retentionSec });
@@ -285,7 +286,7 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
 export function planDropped(
   plan: FirePlan,
   dropped: { scheduledFor: Date; reason: string },
-  { routine, trigger, now }: { routine: RoutineRow; trigger: TriggerRow; now: Date },
+  { routine, trigger, now }: { routine: RoutineRow; trigger: Trigger; now: Date },
   newId: () => string,
 ): void {
   planRun(

@@ -36,7 +36,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     }),
     wakeLag: new Histogram({
       name: "routined_agent_wake_lag_seconds",
-      help: "From when a heartbeat run was queued (its fire) to its successful delivery to the agent",
+      help: "From when a heartbeat run was queued (its fire) to its successful delivery to the agent (poll: to its claim, for runs that succeeded)",
       labelNames: ["adapter"] as const,
       buckets: LAG_BUCKETS,
       registers: [registry],
@@ -59,7 +59,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}) {
     }),
     deliveries: new Counter({
       name: "routined_deliveries_total",
-      help: "Heartbeat delivery attempts recorded, by adapter (http, process) and outcome (succeeded, scheduled_retry, failed, timed_out)",
+      help: "Heartbeat delivery attempts recorded, by adapter (http, process; poll: claimed by a poll agent, counted when it reports) and outcome (succeeded, scheduled_retry, failed, timed_out)",
       labelNames: ["adapter", "outcome"] as const,
       registers: [registry],
     }),

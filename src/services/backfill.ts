@@ -8,7 +8,6 @@ import type { Actor } from "../domain/actor";
 import { nextAfter } from "../domain/cron";
 import { conflict, forbidden, notFound, unprocessable } from "../domain/errors";
 import type { BackfillBody } from "../domain/schemas/backfill";
-import { scheduleOf } from "../domain/trigger-kinds";
 import type { Firing } from "../firing/batch";
 import { refusalError } from "../firing/refusals";
 import type { Db } from "../store/db";
@@ -40,12 +39,11 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
       const trigger = await triggersRepo.get(db, body.triggerId);
       if (!trigger) throw notFound("Routine trigger not found");
       if (trigger.routineId !== routineId) throw forbidden("Routine trigger belongs to another routine");
-      const schedule = scheduleOf(trigger);
-      if (!schedule) throw unprocessable("Only schedule triggers can be backfilled");
+      if (trigger.kind !== "schedule") throw unprocessable("Only schedule triggers can be backfilled");
       const from = new Date(body.from);
       const to = new Date(body.to);
       if (from > to) throw unprocessable("from must not be after to");
-      const slots = occurrencesBetween(schedule.cronExpression, schedule.timezone, from, to, MAX_BACKFILL);
+      const slots = occurrencesBetween(trigger.cronExpression, trigger.timezone, from, to, MAX_BACKFILL);
       // One batch for the whole range, decided in order as the scheduler decides a catch-up: each occurrence
       // sees the executions the earlier ones opened; a slot already fired answers with its run.
       return db.transaction(async (tx) => {

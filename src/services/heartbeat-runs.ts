@@ -17,6 +17,9 @@ import type { AgentService } from "./agents";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Who holds a run a poll agent claimed through the API (the dispatcher's claims name its worker). */
+const pollClaimant = (agentId: string) => `agent:${agentId}`;
+
 /** What an agent is woken with: the run, its execution issue and the routine run behind it. */
 export async function loadDelivery(db: Executor, run: HeartbeatRunRow) {
   const [issue, routineRun] = await Promise.all([
@@ -32,9 +35,11 @@ export interface HeartbeatRunServiceDeps {
   clock: Clock;
   agents: AgentService;
   wakeups: AgentWakeups;
+  /** Told about every result a poll agent reports on a run it claimed (the delivery metrics and log line). */
+  onRecord?: (run: HeartbeatRunRow) => void;
 }
 
-export function createHeartbeatRunService({ db, config, clock, agents, wakeups }: HeartbeatRunServiceDeps) {
+export function createHeartbeatRunService({ db, config, clock, agents, wakeups, onRecord }: HeartbeatRunServiceDeps) {
   async function load(actor: Actor, id: string): Promise<HeartbeatRunRow> {
     const row = await repo.get(db, id);
     if (!row) throw notFound("Heartbeat run not found");
@@ -47,7 +52,7 @@ export function createHeartbeatRunService({ db, config, clock, agents, wakeups }
 
   async function claimOnce(agentId: string) {
     await repo.reclaimExpired(db);
-    const run = await repo.claimForAgent(db, { agentId, workerId: `agent:${agentId}`, leaseSec: config.dispatch.leaseSec });
+    const run = await repo.claimForAgent(db, { agentId, workerId: pollClaimant(agentId), leaseSec: config.dispatch.leaseSec });
     return run && loadDelivery(db, run);
   }
 
@@ -101,6 +106,8 @@ export function createHeartbeatRunService({ db, config, clock, agents, wakeups }
             },
       );
       if (!ended) throw conflict("Heartbeat run changed while completing it (its lease expired or it was completed): reload it");
+      // A run the dispatcher holds is recorded by the dispatcher, with its adapter.
+      if (run.claimedBy === pollClaimant(run.agentId)) onRecord?.(ended);
       return ended;
     },
 

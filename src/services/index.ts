@@ -24,6 +24,7 @@ import { createRunService } from "./runs";
 import { createSchedulingService } from "./scheduling";
 import { createTriggerService } from "./triggers";
 import { createWebhookFireService } from "./webhook-fire";
+import { POLL_ADAPTER, observeDelivery } from "../observability/delivery-observer";
 import { createFireObserver } from "../observability/fire-observer";
 import { type Metrics, createMetrics } from "../observability/metrics";
 import { type LoopProbe, createReadinessProbe } from "../observability/readiness";
@@ -33,7 +34,7 @@ export interface ServiceDeps {
   config: Config;
   secretBox: SecretBox;
   clock: Clock;
-  log?: Pick<Logger, "error" | "info">;
+  log?: Pick<Logger, "error" | "info" | "debug">;
   /** The process's metrics (the server passes one with process metrics); a fresh registry otherwise. */
   metrics?: Metrics;
   /** LISTEN for NOTIFYs (`Store.listen`): wakes long-polling agents. Without it they wait out their waitSec. */
@@ -60,7 +61,12 @@ export function createServices(deps: ServiceDeps) {
     database: { ping: () => dbNow(db) },
     companies,
     agents,
-    heartbeatRuns: createHeartbeatRunService({ ...deps, agents, wakeups: createAgentWakeups(deps.listen) }),
+    heartbeatRuns: createHeartbeatRunService({
+      ...deps,
+      agents,
+      wakeups: createAgentWakeups(deps.listen),
+      onRecord: (run) => observeDelivery(metrics, deps.log, run, POLL_ADAPTER),
+    }),
     heartbeatDispatch: createHeartbeatDispatchService(deps),
     projects: createProjectService(db, companies),
     goals: createGoalService(db, companies),

@@ -1,14 +1,13 @@
 /** Keeps `nextRunAt` of schedule triggers true, computed from the database clock. */
 import { nextAfter } from "../domain/cron";
 import { CHANNELS } from "../domain/channels";
-import { scheduleOf } from "../domain/trigger-kinds";
+import type { ScheduleTrigger } from "../domain/trigger-kinds";
 import { type Executor, dbNow, notify } from "../store/db";
-import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
+import { triggersRepo } from "../store/repos/triggers";
 
-export function nextRunFor(trigger: Pick<TriggerRow, "kind" | "enabled" | "cronExpression" | "timezone">, now: Date): Date | null {
-  const schedule = scheduleOf(trigger);
-  if (!schedule || !trigger.enabled) return null;
-  return nextAfter(schedule.cronExpression, schedule.timezone, now);
+/** When a schedule fires next after `now`; null while it is disabled. */
+export function nextRunFor(schedule: Pick<ScheduleTrigger, "enabled" | "cronExpression" | "timezone">, now: Date): Date | null {
+  return schedule.enabled ? nextAfter(schedule.cronExpression, schedule.timezone, now) : null;
 }
 
 /**

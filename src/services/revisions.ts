@@ -6,6 +6,7 @@ import type { Actor } from "../domain/actor";
 import { authorOf } from "../domain/actor";
 import { conflict, forbidden, notFound } from "../domain/errors";
 import { type Snapshot, buildSnapshot } from "../domain/revision-snapshot";
+import { triggerColumns } from "../domain/trigger-kinds";
 import type { StoredEnv } from "../domain/routine-env";
 import type { RoutineVariable } from "../domain/routine-variables";
 import type { SecretBox } from "../domain/secret-box";
@@ -17,7 +18,7 @@ import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { triggersRepo } from "../store/repos/triggers";
 import { assertManagesRoutine } from "./access";
 import { logActivity } from "./activity";
-import { nextRunFor, notifyTriggersChanged } from "./next-run";
+import { recomputeScheduleTriggers } from "./next-run";
 import type { RoutineService } from "./routines";
 import { presentRoutine, webhookUrl } from "./views";
 
@@ -48,7 +49,7 @@ export async function recordRevision(
   opts: { restoredFromRevisionId?: string; changed?: boolean } = {},
 ): Promise<{ routine: RoutineRow; revision: RevisionRow }> {
   const triggers = await triggersRepo.listByRoutine(tx, routine.id);
-  const snapshot = buildSnapshot(routine, triggers);
+  const snapshot = buildSnapshot(routine, triggers.map(triggerColumns));
   if (routine.latestRevisionId && !opts.changed && !opts.restoredFromRevisionId) {
     const latest = await revisionsRepo.get(tx, routine.id, routine.latestRevisionId);
     if (latest && canonical(latest.snapshot) === canonical(snapshot)) return { routine, revision: latest };
@@ -144,9 +145,8 @@ export function createRevisionService(deps: { db: Db; publicUrl: string; secretB
             updatedByAgentId: author.agentId,
             updatedByUserId: author.userId,
           };
-          const nextRunAt = t.kind === "schedule" ? nextRunFor({ kind: "schedule", ...fields }, now) : null;
           if (current.has(t.id)) {
-            await triggersRepo.update(tx, t.id, { ...fields, nextRunAt });
+            await triggersRepo.update(tx, t.id, fields);
             continue;
           }
           const webhook = t.kind === "webhook" ? { publicId: generatePublicId(), secret: generateWebhookSecret(fields.signingMode ?? "bearer") } : null;
@@ -156,7 +156,6 @@ export function createRevisionService(deps: { db: Db; publicUrl: string; secretB
             routineId,
             kind: t.kind as "schedule" | "webhook" | "api",
             ...fields,
-            nextRunAt,
             publicId: webhook?.publicId ?? null,
             secretCiphertext: webhook ? secretBox.encrypt(webhook.secret) : null,
             lastRotatedAt: webhook ? now : null,
@@ -165,7 +164,8 @@ export function createRevisionService(deps: { db: Db; publicUrl: string; secretB
           });
           if (webhook) secretMaterials.push({ triggerId: t.id, webhookUrl: webhookUrl(publicUrl, webhook.publicId), webhookSecret: webhook.secret });
         }
-        await notifyTriggersChanged(tx);
+        // Each schedule's next run from now, computed from the restored trigger as the store returns it.
+        await recomputeScheduleTriggers(tx, routineId);
         const restored = (await routinesRepo.get(tx, routineId))!;
         const { routine, revision } = await recordRevision(tx, restored, actor, `Restored from revision ${target.revisionNumber}`, {
           restoredFromRevisionId: target.id,

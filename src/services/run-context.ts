@@ -2,11 +2,11 @@
 import type { Executor } from "../store/db";
 import { issuesRepo } from "../store/repos/issues";
 import type { RunRow } from "../store/repos/runs";
-import type { TriggerRow } from "../store/repos/triggers";
+import type { Trigger } from "../domain/trigger-kinds";
 import { triggersRepo } from "../store/repos/triggers";
 import { presentIssueSummary } from "./views";
 
-export async function withRunContext(db: Executor, runs: RunRow[], knownTriggers?: TriggerRow[]) {
+export async function withRunContext(db: Executor, runs: RunRow[], knownTriggers?: Trigger[]) {
   const triggerIds = [...new Set(runs.flatMap((r) => (r.triggerId ? [r.triggerId] : [])))];
   const [issues, triggers] = await Promise.all([
     issuesRepo.byIds(db, runs.flatMap((r) => (r.linkedIssueId ? [r.linkedIssueId] : []))),

@@ -7,6 +7,7 @@ import { projectsRepo } from "../store/repos/projects";
 import type { Db } from "../store/db";
 import { runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
+import type { FireRequest } from "../firing/plan";
 import { refusalError } from "../firing/refusals";
 import { assertManagesRoutine } from "./access";
 import type { GroupCommit } from "./group-commit";
@@ -33,9 +34,9 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
      * same moment (group commit); the same key returns the same run. Checked here: who may run the routine and
      * what the run names (its agent, its project). The routine's and trigger's state (archived, a disabled or
      * foreign trigger, a draft, the variables) is the planner's to judge under the routine's lock, with the
-     * messages of `firing/refusals.ts`.
+     * messages of `firing/refusals.ts`. `log`: the request's logger, for the fire's log line (with the request id).
      */
-    async run(actor: Actor, routineId: string, input: ManualRunInput | undefined) {
+    async run(actor: Actor, routineId: string, input: ManualRunInput | undefined, log?: FireRequest["log"]) {
       const body = manualRunBody.parse(input ?? {});
       const routine = await routines.load(actor, routineId);
       assertManagesRoutine(actor, routine);
@@ -53,6 +54,7 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
         assigneeAgentId: body.assigneeAgentId ?? null,
         projectId: body.projectId ?? null,
         actor,
+        log,
       });
       if ("refused" in answer) throw refusalError(answer.refused, body.source, answer.detail, answer.missing);
       return answer.run;

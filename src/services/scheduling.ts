@@ -12,7 +12,6 @@ import type { Logger } from "pino";
 import type { Config } from "../config";
 import { droppedReason, planCatchUp } from "../domain/catch-up";
 import { nextAfter } from "../domain/cron";
-import { scheduleOf } from "../domain/trigger-kinds";
 import { type Firing, togetherOrOneByOne } from "../firing/batch";
 import type { FireRequest } from "../firing/plan";
 import { CHANNELS } from "../domain/channels";
@@ -50,7 +49,7 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
   /** The occurrences a trigger owes (catch-up policy applied), the ones it drops, and its next run. */
   function owedBy(due: DueTrigger, now: Date): Owed {
     const { trigger, routine } = due;
-    const { cronExpression, timezone } = scheduleOf(trigger)!;
+    const { cronExpression, timezone } = trigger;
     const caughtUp = planCatchUp({
       nextRunAt: trigger.nextRunAt,
       now,
@@ -132,8 +131,7 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
 
 function nextAfterSafe({ trigger }: DueTrigger, now: Date): Date | null {
   try {
-    const { cronExpression, timezone } = scheduleOf(trigger)!;
-    return nextAfter(cronExpression, timezone, now);
+    return nextAfter(trigger.cronExpression, trigger.timezone, now);
   } catch {
     return null;
   }

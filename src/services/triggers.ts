@@ -10,12 +10,12 @@ import { SECRET_FORMAT_NAMES, generatePublicId, generateWebhookSecret as generat
 import type { CreateTriggerBody, RotateSecretBody, UpdateTriggerBody } from "../domain/schemas/triggers";
 import { type Db, type Executor, dbNow } from "../store/db";
 import { routinesRepo } from "../store/repos/routines";
-import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
+import { triggersRepo } from "../store/repos/triggers";
 import { authorOf } from "../domain/actor";
 import { assertScheduleCompatible } from "../domain/routine-variables";
 import type { RoutineRow } from "../store/repos/routines";
 import { assertCompanyAccess, assertManagesRoutine } from "./access";
-import { TRIGGER_DEFAULTS, scheduleOf, webhookOf } from "../domain/trigger-kinds";
+import type { Trigger, WebhookTrigger } from "../domain/trigger-kinds";
 import { logActivity } from "./activity";
 import { presentRevision, recordRevision } from "./revisions";
 import { nextRunFor, notifyTriggersChanged } from "./next-run";
@@ -27,8 +27,8 @@ import { presentTrigger, webhookUrl } from "./views";
  * and github_hmac share 48 hex): the secret is shown only by create and rotate-secret, so a switch that needs a
  * new secret goes through rotate-secret.
  */
-function assertSecretFits(trigger: TriggerRow, to: SigningMode): void {
-  const from = webhookOf(trigger)!.signingMode;
+function assertSecretFits(trigger: WebhookTrigger, to: SigningMode): void {
+  const from = trigger.signingMode;
   if (secretFormat(from) === secretFormat(to)) return;
   throw unprocessable(
     `signingMode: ${to} needs ${SECRET_FORMAT_NAMES[secretFormat(to)]}, and this trigger's secret was made for ${from}. ` +
@@ -45,14 +45,12 @@ interface Deps {
 }
 
 export function createTriggerService({ db, config, secretBox, routines }: Deps) {
-  const present = (row: TriggerRow) => presentTrigger(row, config.publicUrl);
-  const withSecret = (row: TriggerRow, secret: string) => ({
-    trigger: present(row),
-    secretMaterial: { webhookUrl: webhookUrl(config.publicUrl, row.publicId!), webhookSecret: secret },
-  });
+  const present = (row: Trigger) => presentTrigger(row, config.publicUrl);
+  /** A webhook's URL and secret, shown once (by create and rotate-secret). */
+  const secretMaterial = (publicId: string, webhookSecret: string) => ({ webhookUrl: webhookUrl(config.publicUrl, publicId), webhookSecret });
 
   /** Every change of a trigger: its activity entry and a revision of its routine (returned). */
-  async function recordChange(tx: Executor, actor: Actor, routine: RoutineRow, trigger: TriggerRow, action: string, summary: string) {
+  async function recordChange(tx: Executor, actor: Actor, routine: RoutineRow, trigger: Trigger, action: string, summary: string) {
     await logActivity(tx, actor, {
       companyId: routine.companyId,
       action: `routine.${action}`,
@@ -88,11 +86,10 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
       const trigger = await triggersRepo.get(db, triggerId);
       if (!trigger) throw notFound("Routine trigger not found");
       assertCompanyAccess(actor, trigger.companyId);
-      const schedule = scheduleOf(trigger);
-      if (!schedule) throw unprocessable("Only schedule triggers have occurrences to preview");
+      if (trigger.kind !== "schedule") throw unprocessable("Only schedule triggers have occurrences to preview");
       return {
-        description: describeCron(schedule.cronExpression),
-        occurrences: previewOccurrences(schedule.cronExpression, schedule.timezone, await dbNow(db), count),
+        description: describeCron(trigger.cronExpression),
+        occurrences: previewOccurrences(trigger.cronExpression, trigger.timezone, await dbNow(db), count),
       };
     },
 
@@ -114,8 +111,9 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
           updatedByAgentId: author.agentId,
           updatedByUserId: author.userId,
         };
-        const created = async (row: TriggerRow, secret: string | null) => ({
-          ...(secret === null ? { trigger: present(row), secretMaterial: null } : withSecret(row, secret)),
+        const created = async (row: Trigger, material: ReturnType<typeof secretMaterial> | null) => ({
+          trigger: present(row),
+          secretMaterial: material,
           revision: await recordChange(tx, actor, routine, row, "trigger_created", `Created ${row.kind} trigger`),
         });
         if (body.kind === "schedule") {
@@ -125,22 +123,23 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
           const row = await triggersRepo.insert(tx, {
             ...base,
             ...fields,
-            nextRunAt: nextRunFor({ ...base, ...fields }, await dbNow(tx)),
+            nextRunAt: nextRunFor({ enabled: body.enabled, ...fields }, await dbNow(tx)),
           });
           await notifyTriggersChanged(tx);
           return created(row, null);
         }
         if (body.kind === "webhook") {
           const secret = generateSecret(body.signingMode);
+          const publicId = generatePublicId();
           const row = await triggersRepo.insert(tx, {
             ...base,
-            publicId: generatePublicId(),
+            publicId,
             signingMode: body.signingMode,
             replayWindowSec: body.replayWindowSec,
             secretCiphertext: secretBox.encrypt(secret),
             lastRotatedAt: await dbNow(tx),
           });
-          return created(row, secret);
+          return created(row, secretMaterial(publicId, secret));
         }
         return created(await triggersRepo.insert(tx, base), null);
       });
@@ -167,11 +166,14 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
         if (trigger.kind !== "webhook" && webhookOnly.length) {
           throw unprocessable(`${webhookOnly.join(", ")}: only webhook triggers are signed`);
         }
-        if (body.signingMode !== undefined) assertSecretFits(trigger, body.signingMode);
-        const next = { ...trigger, ...body };
-        const rescheduled = trigger.kind === "schedule" && (scheduleOnly.length > 0 || (body.enabled === true && !trigger.enabled));
-        if (rescheduled) validateSchedule(next.cronExpression!, next.timezone ?? TRIGGER_DEFAULTS.timezone);
-        if (trigger.kind === "schedule" && next.enabled) assertScheduleCompatible(routine.variables);
+        if (trigger.kind === "webhook" && body.signingMode !== undefined) assertSecretFits(trigger, body.signingMode);
+        // A schedule as it will be: its cron, zone and enabled flag, each the body's or the trigger's.
+        const next = trigger.kind === "schedule"
+          ? { cronExpression: body.cronExpression ?? trigger.cronExpression, timezone: body.timezone ?? trigger.timezone, enabled: body.enabled ?? trigger.enabled }
+          : null;
+        const rescheduled = next !== null && (scheduleOnly.length > 0 || (body.enabled === true && !trigger.enabled));
+        if (rescheduled) validateSchedule(next.cronExpression, next.timezone);
+        if (next?.enabled) assertScheduleCompatible(routine.variables);
         const author = authorOf(actor);
         const row = await triggersRepo.update(tx, triggerId, {
           ...body,
@@ -203,7 +205,7 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
       return db.transaction(async (tx) => {
         const { trigger, routine } = await lockForChange(tx, actor, triggerId);
         if (trigger.kind !== "webhook") throw unprocessable("Only webhook triggers can rotate secrets");
-        const signingMode = body.signingMode ?? webhookOf(trigger)!.signingMode;
+        const signingMode = body.signingMode ?? trigger.signingMode;
         const secret = generateSecret(signingMode);
         const author = authorOf(actor);
         const row = await triggersRepo.update(tx, triggerId, {
@@ -214,7 +216,8 @@ export function createTriggerService({ db, config, secretBox, routines }: Deps) 
           updatedByUserId: author.userId,
         });
         return {
-          ...withSecret(row, secret),
+          trigger: present(row),
+          secretMaterial: secretMaterial(trigger.publicId, secret),
           revision: await recordChange(tx, actor, routine, row, "trigger_secret_rotated", "Rotated webhook trigger secret"),
         };
       });

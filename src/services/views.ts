@@ -2,7 +2,7 @@
 import { presentEnv } from "../domain/routine-env";
 import type { IssueRow } from "../store/repos/issues";
 import type { RoutineRow } from "../store/repos/routines";
-import type { TriggerRow } from "../store/repos/triggers";
+import { type Trigger, triggerColumns } from "../domain/trigger-kinds";
 
 export const webhookUrl = (publicUrl: string, publicId: string) =>
   `${publicUrl}/api/routine-triggers/public/${publicId}/fire`;
@@ -11,33 +11,38 @@ export const webhookUrl = (publicUrl: string, publicId: string) =>
 export const presentRoutine = (row: RoutineRow) => ({ ...row, env: presentEnv(row.env) });
 
 /**
- * A trigger as served: never its secret. `secretId` names the secret (Paperclip's secrets are rows of their
- * own; routined keeps the secret on the trigger, so the trigger's id names it); `authenticated` is false for
- * a webhook anyone with its URL may fire (`signingMode: "none"`).
+ * A trigger as served: every kind's fields (null where its kind has none, as Paperclip serves them), never its
+ * secret. `secretId` names the secret (Paperclip's secrets are rows of their own; routined keeps the secret on
+ * the trigger, so the trigger's id names it); `authenticated` is false for a webhook anyone with its URL may
+ * fire (`signingMode: "none"`).
  */
-export function presentTrigger(row: TriggerRow, publicUrl: string) {
-  const { secretCiphertext: _secret, ...rest } = row;
+export function presentTrigger(trigger: Trigger, publicUrl: string) {
+  const { secretCiphertext: _secret, ...rest } = triggerColumns(trigger);
+  const webhook = trigger.kind === "webhook" ? trigger : null;
   return {
     ...rest,
-    secretId: row.secretCiphertext ? row.id : null,
-    authenticated: row.kind !== "webhook" || row.signingMode !== "none",
-    webhookUrl: row.publicId ? webhookUrl(publicUrl, row.publicId) : null,
+    secretId: webhook ? webhook.id : null,
+    authenticated: !webhook || webhook.signingMode !== "none",
+    webhookUrl: webhook ? webhookUrl(publicUrl, webhook.publicId) : null,
   };
 }
 
-export const presentTriggerSummary = (row: TriggerRow) => ({
-  id: row.id,
-  kind: row.kind,
-  label: row.label,
-  enabled: row.enabled,
-  cronExpression: row.cronExpression,
-  timezone: row.timezone,
-  nextRunAt: row.nextRunAt,
-  lastFiredAt: row.lastFiredAt,
-  lastResult: row.lastResult,
-  lastRefusedAt: row.lastRefusedAt,
-  lastRefusal: row.lastRefusal,
-});
+export function presentTriggerSummary(trigger: Trigger) {
+  const t = triggerColumns(trigger);
+  return {
+    id: t.id,
+    kind: t.kind,
+    label: t.label,
+    enabled: t.enabled,
+    cronExpression: t.cronExpression,
+    timezone: t.timezone,
+    nextRunAt: t.nextRunAt,
+    lastFiredAt: t.lastFiredAt,
+    lastResult: t.lastResult,
+    lastRefusedAt: t.lastRefusedAt,
+    lastRefusal: t.lastRefusal,
+  };
+}
 
 export const presentIssueSummary = (row: IssueRow) => ({
   id: row.id,

@@ -31,13 +31,13 @@ import type { SecretBox } from "../domain/secret-box";
 import { PUBLIC_ID, type WebhookAuthFailure, type WebhookHeaders, verifyWebhook } from "../domain/webhook-auth";
 import { webhookPayload } from "../domain/webhook-payload";
 import type { RoutineStatus } from "../domain/enums";
-import { webhookOf } from "../domain/trigger-kinds";
+import type { WebhookTrigger } from "../domain/trigger-kinds";
 import type { FireRequest } from "../firing/plan";
 import { refusalError } from "../firing/refusals";
 import { createBatcher } from "../lib/batcher";
 import type { Db } from "../store/db";
 import type { RunRow } from "../store/repos/runs";
-import { type TriggerRow, triggersRepo } from "../store/repos/triggers";
+import { triggersRepo } from "../store/repos/triggers";
 import type { GroupCommit } from "./group-commit";
 
 export interface PublicFireRequest {
@@ -48,6 +48,8 @@ export interface PublicFireRequest {
   headers: WebhookHeaders;
   contentType?: string;
   clientIp: string;
+  /** The request's logger: the fire's log line goes there, with the request id. */
+  log?: FireRequest["log"];
   /** Told why a request was refused before firing, for the logs (never a secret or signature). */
   onRefused?: (refusal: { status: number; reason: WebhookAuthFailure | "secret_unreadable" | string; triggerId?: string }) => void;
 }
@@ -60,7 +62,7 @@ const KNOWN_TRIGGERS = 10_000;
 
 /** A webhook trigger as last read, with its secret decrypted (null: unreadable with this server's key). */
 interface Target {
-  trigger: TriggerRow;
+  trigger: WebhookTrigger;
   routineStatus: RoutineStatus;
   secret: string | null;
 }
@@ -115,9 +117,9 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
     await triggersRepo.noteRefusal(db, triggerId, refusal).catch(() => {});
   }
 
-  function decrypt(trigger: TriggerRow): string | null {
+  function decrypt(trigger: WebhookTrigger): string | null {
     try {
-      return trigger.secretCiphertext ? secretBox.decrypt(trigger.secretCiphertext) : null;
+      return secretBox.decrypt(trigger.secretCiphertext);
     } catch {
       return null;
     }
@@ -137,8 +139,8 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
   async function read(publicId: string): Promise<Target | null> {
     const found = await lookUps.load(publicId);
     known.delete(publicId);
-    if (!found || !webhookOf(found.trigger)) return null;
-    const target = { ...found, secret: decrypt(found.trigger) };
+    if (found?.trigger.kind !== "webhook") return null;
+    const target = { trigger: found.trigger, routineStatus: found.routineStatus, secret: decrypt(found.trigger) };
     known.set(publicId, target);
     if (known.size > KNOWN_TRIGGERS) known.delete(known.keys().next().value!);
     return target;
@@ -156,7 +158,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
       if (!target) throw await failure(req, nowMs, notFound("Routine trigger not found"), "unknown_trigger");
 
       const verify = ({ trigger, secret }: Target) => {
-        const { signingMode, replayWindowSec } = webhookOf(trigger)!;
+        const { signingMode, replayWindowSec } = trigger;
         return secret === null
           ? ({ ok: false, reason: "secret_unreadable" } as const)
           : verifyWebhook({ mode: signingMode, secret, rawBody: req.rawBody, headers: req.headers, nowMs, replayWindowSec });
@@ -181,7 +183,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
         const idempotencyKey = readIdempotencyKey(req.headers);
         const parsed = webhookPayload(req.rawBody, req.contentType);
         if (!parsed.ok) throw badRequest(parsed.error);
-        answer = await groupCommit.fire(deliveryRequest(trigger, parsed.payload, idempotencyKey, verdict.replayFingerprints));
+        answer = await groupCommit.fire({ ...deliveryRequest(trigger, parsed.payload, idempotencyKey, verdict.replayFingerprints), log: req.log });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         throw await refuse(req, err, null, trigger.id);
@@ -203,7 +205,7 @@ export function createWebhookFireService({ db, config, secretBox, clock, groupCo
  * `duplicate_delivery`); they are recorded with its run.
  */
 export const deliveryRequest = (
-  trigger: TriggerRow,
+  trigger: WebhookTrigger,
   payload: Record<string, unknown>,
   idempotencyKey: string | null,
   fingerprints: string[],

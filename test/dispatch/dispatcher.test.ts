@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Dispatcher, createDispatcher } from "../../src/dispatch/dispatcher";
@@ -131,6 +132,39 @@ describe("concurrency", () => {
     dispatcher = undefined;
     await slowServer.close();
     await fastServer.close();
+  });
+});
+
+describe("database work per delivery", () => {
+  it("claims a queue of runs in one statement, and deliveries finishing once it is empty claim nothing more", async () => {
+    // Runs left by earlier tests (abandoned ones come back when their leases lapse) would be claims too.
+    await t.db.store.db.execute(sql`update heartbeat_runs set status = 'cancelled' where status in ('queued', 'scheduled_retry', 'running')`);
+    const server = await startAgentServer(() => 200);
+    const agents = [];
+    for (let i = 0; i < 10; i++) agents.push(await createAgent({ name: `Hook ${i}`, adapterType: "http", adapterConfig: { url: server.url } }));
+    const runs = [];
+    for (let i = 0; i < 20; i++) runs.push((await enqueueTestRun(t.db.store.db, { companyId: w.company.id, agentId: agents[i % 10].id })).run);
+    let claims = 0;
+    const source = t.services.heartbeatDispatch;
+    rec = recordings();
+    dispatcher = createDispatcher({
+      source: { ...source, claim: (o) => (claims++, source.claim(o)) },
+      listen: t.db.store.listen,
+      adapters: {
+        http: createHttpAdapter({ allowLocal: true }),
+        process: createProcessAdapter({ apiUrl: "http://routined.test", policy: t.config.adapters.process }),
+      },
+      timeoutMs: 5_000,
+      leaseMs: 60_000,
+      onRecord: rec.onRecord,
+    });
+    await dispatcher.start();
+    for (const run of runs) await rec.waitFor(run.id, "succeeded");
+    await new Promise((r) => setTimeout(r, 300));
+    // The claim that took all 20, one that found the queue empty, at most one more woken meanwhile;
+    // not one per delivery or result.
+    expect(claims).toBeLessThanOrEqual(3);
+    await server.close();
   });
 });
 

@@ -14,6 +14,7 @@ import { testConfig } from "../helpers/app";
 import { type TestDatabase, createTestDatabase } from "../helpers/db";
 import { ENGINE } from "../helpers/engine";
 import { startAgentServer } from "../helpers/heartbeat";
+import { sample } from "../helpers/metrics";
 import { paperclip } from "../helpers/webhooks";
 
 let server: RunningServer;
@@ -51,18 +52,6 @@ async function api(method: string, url: string, body?: unknown, headers: Record<
     /* text */
   }
   return { status: res.status, body: parsed, headers: res.headers };
-}
-
-/** The value of one sample of a Prometheus text exposition (0 when absent). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return 0;
 }
 
 const until = async (what: string, check: () => Promise<boolean>, ms = 20_000) => {

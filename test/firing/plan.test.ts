@@ -10,6 +10,7 @@ import type { RoutineVariable } from "../../src/domain/routine-variables";
 import type { RoutineRow } from "../../src/store/repos/routines";
 import type { RunRow } from "../../src/store/repos/runs";
 import type { TriggerRow } from "../../src/store/repos/triggers";
+import { type Trigger, type WebhookTrigger, narrowTrigger } from "../../src/domain/trigger-kinds";
 
 const NOW = new Date("2026-12-01T09:00:00Z");
 const ROUTINE = "00000000-0000-4000-8000-00000000000a";
@@ -51,15 +52,16 @@ function routine(over: Partial<RoutineRow> = {}): RoutineRow {
   };
 }
 
-function trigger(over: Partial<TriggerRow> = {}): TriggerRow {
-  return {
+/** A trigger as the store gives it: a row (every kind's columns, each read only for its kind) narrowed to its kind. */
+function trigger(over: Partial<TriggerRow> = {}): Trigger {
+  return narrowTrigger({
     id: TRIGGER,
     companyId: "00000000-0000-4000-8000-000000000001",
     routineId: ROUTINE,
     kind: "webhook",
     label: null,
     enabled: true,
-    cronExpression: null,
+    cronExpression: "0 9 * * 1",
     timezone: null,
     nextRunAt: null,
     lastFiredAt: null,
@@ -78,7 +80,7 @@ function trigger(over: Partial<TriggerRow> = {}): TriggerRow {
     createdAt: NOW,
     updatedAt: NOW,
     ...over,
-  };
+  });
 }
 
 let ids = 0;
@@ -233,7 +235,7 @@ describe("caught-up occurrences of one routine in one plan decide on each other"
 });
 
 describe("a webhook delivery under the lock", () => {
-  const delivery = (over: Partial<TriggerRow> = {}, fingerprints = ["sig:a"]): FireRequest => ({
+  const delivery = (over: Partial<WebhookTrigger> = {}, fingerprints = ["sig:a"]): FireRequest => ({
     routineId: ROUTINE,
     source: "webhook",
     triggerId: TRIGGER,
@@ -270,7 +272,7 @@ describe("a webhook delivery under the lock", () => {
 });
 
 describe("what a fire refers to", () => {
-  it.each<[string, FireRequest, { routine?: RoutineRow; trigger?: TriggerRow }, Refusal]>([
+  it.each<[string, FireRequest, { routine?: RoutineRow; trigger?: Trigger }, Refusal]>([
     ["an unknown trigger", { routineId: ROUTINE, source: "api", triggerId: TRIGGER }, { routine: routine() }, "trigger_not_found"],
     ["an unknown routine", { routineId: ROUTINE, source: "api" }, {}, "routine_not_found"],
     ["a trigger of another routine", { routineId: ROUTINE, source: "api", triggerId: TRIGGER }, { routine: routine(), trigger: trigger({ routineId: "other" }) }, "trigger_of_another_routine"],

@@ -53,6 +53,8 @@ export async function createTestApp(
     clock: opts.clock ?? systemClock,
     listen: db.store.listen,
     listenerUp: db.store.listenerUp,
+    // The app's logger is the services' too (as in the server): their lines and the requests' go to one place.
+    log: opts.logger,
   });
   const app = await buildApp({
     services,

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { seededApp } from "../helpers/app";
 import { enqueueTestRun, routineRunOf } from "../helpers/heartbeat";
+import { sample } from "../helpers/metrics";
 
 const s = seededApp();
 
@@ -150,6 +151,24 @@ describe("poll agents", () => {
     expect(res.status).toBe(409);
     expect(res.body.error).toContain("set adapterType to poll");
     expect((await claim(s.w.agent.key, 31)).status).toBe(400);
+  });
+
+  it("counts what a poll agent reports on its claimed runs as deliveries of adapter poll, in /metrics", async () => {
+    const metrics = async () => (await s.t.request("GET", "/metrics")).body as string;
+    const deliveries = (text: string, outcome: string) => sample(text, "routined_deliveries_total", { adapter: "poll", outcome });
+    const wakeLags = (text: string) => sample(text, "routined_agent_wake_lag_seconds_count", { adapter: "poll" });
+    const before = await metrics();
+    const a = await pollAgent("Counted");
+    for (const status of ["succeeded", "failed", "succeeded"]) {
+      const { run } = await enqueue(a.id, { withRoutineRun: true });
+      expect((await claim(a.key)).body.heartbeatRun.id).toBe(run.id);
+      expect((await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: a.key, body: { status } })).status).toBe(200);
+    }
+    const after = await metrics();
+    expect(deliveries(after, "succeeded") - deliveries(before, "succeeded")).toBe(2);
+    expect(deliveries(after, "failed") - deliveries(before, "failed")).toBe(1);
+    // From queued to claimed, for each run that succeeded.
+    expect(wakeLags(after) - wakeLags(before)).toBe(2);
   });
 });
 

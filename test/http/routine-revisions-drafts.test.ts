@@ -83,6 +83,23 @@ describe("revisions", () => {
     expect((await s.t.request("POST", `/api/routines/${r.id}/revisions/not-a-uuid/restore`)).body).toEqual({ error: "Routine revision not found" });
   });
 
+  it("a restored schedule (edited since, or deleted since) runs next at its restored time, and a disabled one not at all", async () => {
+    const r = (await create(full())).body;
+    const trigger = (body: Record<string, unknown>) => s.t.request("POST", `/api/routines/${r.id}/triggers`, { body: { kind: "schedule", ...body } });
+    const edited = (await trigger({ cronExpression: "0 9 * * *", timezone: "Europe/Amsterdam" })).body.trigger;
+    const deleted = (await trigger({ cronExpression: "30 6 * * *" })).body.trigger;
+    const disabled = (await trigger({ cronExpression: "0 12 * * *", enabled: false })).body.trigger;
+    const target = (await s.t.request("GET", `/api/routines/${r.id}/revisions`)).body[0];
+    await s.t.request("PATCH", `/api/routine-triggers/${edited.id}`, { body: { cronExpression: "0 10 * * *", timezone: "UTC" } });
+    await s.t.request("DELETE", `/api/routine-triggers/${deleted.id}`);
+
+    expect((await s.t.request("POST", `/api/routines/${r.id}/revisions/${target.id}/restore`)).status).toBe(200);
+    const triggers = new Map<string, any>((await s.t.request("GET", `/api/routines/${r.id}`)).body.triggers.map((t: any) => [t.id, t]));
+    expect(triggers.get(edited.id)).toMatchObject({ cronExpression: "0 9 * * *", timezone: "Europe/Amsterdam", nextRunAt: expect.stringMatching(/T0[78]:00:00.000Z$/) });
+    expect(triggers.get(deleted.id)).toMatchObject({ cronExpression: "30 6 * * *", timezone: "UTC", nextRunAt: expect.stringMatching(/T06:30:00.000Z$/) });
+    expect(triggers.get(disabled.id)).toMatchObject({ enabled: false, nextRunAt: null });
+  });
+
   it("lets only the routine's own agent or the board see and restore revisions", async () => {
     const r = (await create(full(), s.w.agent.key)).body;
     expect((await s.t.request("GET", `/api/routines/${r.id}/revisions`, { token: s.w.agent.key })).status).toBe(200);

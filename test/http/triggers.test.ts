@@ -145,6 +145,28 @@ describe("webhook triggers", () => {
   });
 });
 
+describe("every kind as served", () => {
+  it("has every kind's fields, null where its kind has none, in the same order", async () => {
+    const served = async (body: object) => (await t.request("GET", `/api/routine-triggers/${(await addTrigger(body)).body.trigger.id}`)).body;
+    const schedule = await served({ kind: "schedule", cronExpression: "0 9 * * 1" });
+    const webhook = await served({ kind: "webhook", signingMode: "hmac_sha256" });
+    const api = await served({ kind: "api", label: "from CI" });
+    const keys = [
+      "id", "companyId", "routineId", "kind", "label", "enabled", "cronExpression", "timezone", "nextRunAt", "lastFiredAt", "lastResult",
+      "lastRefusedAt", "lastRefusal", "publicId", "signingMode", "replayWindowSec", "lastRotatedAt", "createdByAgentId", "createdByUserId",
+      "updatedByAgentId", "updatedByUserId", "createdAt", "updatedAt", "secretId", "authenticated", "webhookUrl",
+    ];
+    for (const trigger of [schedule, webhook, api]) expect(Object.keys(trigger)).toEqual(keys);
+    const webhookOnly = { publicId: null, signingMode: null, replayWindowSec: null, lastRotatedAt: null, lastRefusedAt: null, lastRefusal: null, secretId: null, webhookUrl: null };
+    expect(schedule).toMatchObject({ cronExpression: "0 9 * * 1", timezone: "UTC", nextRunAt: expect.any(String), authenticated: true, ...webhookOnly });
+    expect(webhook).toMatchObject({
+      cronExpression: null, timezone: null, nextRunAt: null, signingMode: "hmac_sha256", replayWindowSec: 300, authenticated: true,
+      publicId: expect.any(String), secretId: webhook.id, webhookUrl: expect.stringContaining(`/api/routine-triggers/public/${webhook.publicId}/fire`),
+    });
+    expect(api).toMatchObject({ label: "from CI", cronExpression: null, timezone: null, nextRunAt: null, authenticated: true, ...webhookOnly });
+  });
+});
+
 describe("updating and deleting triggers", () => {
   it("disables and re-enables a trigger", async () => {
     const trigger = (await addTrigger({ kind: "api", label: "manual" })).body.trigger;

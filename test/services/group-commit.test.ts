@@ -19,7 +19,9 @@ const s = seededApp();
 
 async function webhookTrigger() {
   const { trigger } = await addRoutine(s, { routine: { title: "deliveries", concurrencyPolicy: "always_enqueue" }, trigger: { kind: "webhook", signingMode: "hmac_sha256" } });
-  return (await triggersRepo.get(s.t.db.store.db, trigger!.id))!;
+  const stored = (await triggersRepo.get(s.t.db.store.db, trigger!.id))!;
+  if (stored.kind !== "webhook") throw new Error(`expected a webhook trigger, got ${stored.kind}`);
+  return stored;
 }
 
 describe("webhook deliveries", () => {

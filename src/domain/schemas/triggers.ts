@@ -1,6 +1,7 @@
 /** Routine triggers: a union on `kind` for create, kind-specific fields for update. */
 import { z } from "zod";
 import { signingMode, triggerKind } from "../enums";
+import { TRIGGER_DEFAULTS } from "../trigger-kinds";
 import { timestamp, uuid } from "./common";
 
 const label = z.string().trim().max(120).nullable();
@@ -14,14 +15,14 @@ export const createTriggerBody = z.discriminatedUnion("kind", [
     label: label.optional(),
     enabled: z.boolean().default(true),
     cronExpression,
-    timezone: timezone.default("UTC"),
+    timezone: timezone.default(TRIGGER_DEFAULTS.timezone),
   }),
   z.strictObject({
     kind: z.literal("webhook"),
     label: label.optional(),
     enabled: z.boolean().default(true),
-    signingMode: signingMode.default("bearer"),
-    replayWindowSec: replayWindowSec.default(300),
+    signingMode: signingMode.default(TRIGGER_DEFAULTS.signingMode),
+    replayWindowSec: replayWindowSec.default(TRIGGER_DEFAULTS.replayWindowSec),
   }),
   z.strictObject({
     kind: z.literal("api"),

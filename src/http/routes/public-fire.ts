@@ -70,6 +70,7 @@ export const publicFireRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
         headers: headersFromRaw(req.raw.rawHeaders),
         contentType: req.headers["content-type"],
         clientIp: req.ip,
+        log: req.log,
         onRefused: ({ status, reason, triggerId }) => {
           const level = reason === "secret_unreadable" ? "error" : "info";
           req.log[level]({ status, reason, triggerId }, "webhook fire refused");

@@ -24,7 +24,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
         response: { 202: runSummary, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody },
       },
     },
-    async (req, reply) => reply.status(202).send(await runs.run(actorOf(req), req.params.routineId, req.body)),
+    async (req, reply) => reply.status(202).send(await runs.run(actorOf(req), req.params.routineId, req.body, req.log)),
   );
   app.get(
     "/api/routines/:routineId/runs",

@@ -5,14 +5,14 @@
  * (skipping any that are busy) cannot deadlock with them.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
+import { type ScheduleTrigger, narrowTrigger } from "../../domain/trigger-kinds";
 import { type Executor, queryPrepared } from "../db";
 import { jsonRowOf } from "../raw-rows";
 import { routineTriggers, routines } from "../schema";
 import type { RoutineRow } from "./routines";
-import type { TriggerRow } from "./triggers";
 
 export interface DueTrigger {
-  trigger: TriggerRow & { cronExpression: string; nextRunAt: Date };
+  trigger: ScheduleTrigger & { nextRunAt: Date };
   /** Locked with the trigger, for the rest of the transaction. */
   routine: RoutineRow;
 }
@@ -35,7 +35,7 @@ async function claim(tx: Executor, now: Date, limit: number): Promise<{ due: Due
   );
   return {
     due: rows.map((row) => ({
-      trigger: jsonRowOf(routineTriggers, row.trigger) as DueTrigger["trigger"],
+      trigger: narrowTrigger(jsonRowOf(routineTriggers, row.trigger)!) as DueTrigger["trigger"],
       routine: jsonRowOf(routines, row.routine)!,
     })),
     txNow: rows[0] ? new Date(rows[0].tx_now) : null,

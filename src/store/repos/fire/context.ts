@@ -8,12 +8,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { IssueStatus } from "../../../domain/enums";
+import { type Trigger, narrowTrigger } from "../../../domain/trigger-kinds";
 import { type Executor, pgArray, queryPrepared } from "../../db";
 import { jsonRowOf } from "../../raw-rows";
 import { issues, routineTriggers } from "../../schema";
 import { type IssueRow, activeExecutionsQuery } from "../issues";
 import { LINKED_IDENTIFIER, type RunRow, runFromRaw } from "../runs";
-import type { TriggerRow } from "../triggers";
 
 export interface BatchContextQuery {
   triggerIds: string[];
@@ -37,7 +37,7 @@ export interface GateFacts {
 
 export interface BatchContext {
   now: Date;
-  triggers: TriggerRow[];
+  triggers: Trigger[];
   active: IssueRow[];
   /** Runs holding a key or a slot asked for. */
   held: RunRow[];
@@ -114,7 +114,7 @@ async function readBatchContext(tx: Executor, q: BatchContextQuery): Promise<Bat
   const rows = <T extends PgTable>(table: T, raw: unknown[] | null) => (raw ?? []).map((r) => jsonRowOf(table, r)!);
   return {
     now: new Date(row!.now),
-    triggers: rows(routineTriggers, row!.triggers),
+    triggers: rows(routineTriggers, row!.triggers).map(narrowTrigger),
     active: rows(issues, row!.active),
     held: [...(row!.by_key ?? []), ...(row!.by_slot ?? [])].map(runFromRaw),
     live: new Set(row!.live ?? []),
