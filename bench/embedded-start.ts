@@ -3,7 +3,8 @@
  * time from spawning the process to the first HTTP answer on a first start (empty data directory)
  * and on a restart, and the resident memory after a few seconds at rest. Needs the build (`npm run
  * build`, which `npm install` runs). Goals: first start ≤ 3 s, restart ≤ 1 s; memory reported.
- * `ROUTINED_BENCH_CPU_PROF=<dir>` writes a CPU profile of each start.
+ * `ROUTINED_BENCH_CPU_PROF=<dir>` writes a CPU profile of each start. `--entry <file>` runs another
+ * build (e.g. a copy of an earlier dist/) for an A/B comparison in the same conditions.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -16,8 +17,9 @@ import { report, sleep } from "./lib/stats";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // `--sources`: the way `npm start` ran before the build step (tsx compiling src/ at start), for comparison.
 const fromSources = process.argv.includes("--sources");
-const MAIN = path.join(ROOT, "dist/main.js");
-if (!fromSources && !existsSync(MAIN)) throw new Error("dist/main.js is missing: run `npm run build` first");
+const entryArg = process.argv.indexOf("--entry");
+const MAIN = path.resolve(ROOT, entryArg > 0 ? process.argv[entryArg + 1]! : "dist/main.js");
+if (!fromSources && !existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
 const ENTRY = fromSources ? ["--import", "tsx", path.join(ROOT, "src/main.ts")] : [MAIN];
 
 /** CPU time (user + system) the process has used so far, in ms. */
@@ -82,7 +84,7 @@ try {
   }
   report({
     name: "embedded-start",
-    entry: fromSources ? "tsx src/main.ts" : "node dist/main.js",
+    entry: fromSources ? "tsx src/main.ts" : `node ${path.relative(ROOT, MAIN)}`,
     firstStartMs: firsts,
     restartMs: restarts,
     /** CPU time the process used until its first answer: what a quiet machine's start takes at least. */

@@ -5,12 +5,24 @@
  * `ROUTINED_SHUTDOWN_TIMEOUT_SEC` to finish, close the database (releasing the data-directory lock),
  * exit 0. A second signal exits at once (1).
  */
-import { ConfigError, loadConfig } from "./config";
-import { startServer } from "./server";
-import { DataDirLockedError } from "./store/data-dir-lock";
+import { pgliteWasm } from "./store/pglite-wasm";
+
+// Embedded mode: PGlite's WebAssembly compiles on background threads while the modules below load.
+if (!process.env.DATABASE_URL) pgliteWasm().catch(() => {});
+const [{ ConfigError, loadConfig }, { createLogger }, { openServerStore }, { DataDirLockedError }] = await Promise.all([
+  import("./config"),
+  import("./logger"),
+  import("./server-store"),
+  import("./store/data-dir-lock"),
+]);
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  // The database opens while the HTTP server's modules load (PGlite compiles its WebAssembly and a first
+  // start copies the template on other threads): startServer awaits it (and reports its failure).
+  const store = openServerStore(config, logger);
+  store.catch(() => {});
   let stopping: NodeJS.Signals | undefined;
   let shutdown = (signal: NodeJS.Signals) => {
     // A signal while starting: stop as soon as the server is up (its lock and port are then released).
@@ -19,7 +31,8 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", (s) => shutdown(s));
   process.on("SIGTERM", (s) => shutdown(s));
-  const server = await startServer(config);
+  const { startServer } = await import("./server");
+  const server = await startServer(config, { logger, store });
   const log = server.app.log;
   const pending = stopping;
   stopping = undefined;

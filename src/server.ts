@@ -15,8 +15,8 @@ import { observeDelivery } from "./observability/delivery-observer";
 import { loadServerKey } from "./server-key";
 import { type Services, createServices } from "./services";
 import { createScheduler } from "./scheduler/scheduler";
-import { type Store, isNewDataDir, openStore } from "./store/db";
-import { hasTemplate } from "./store/pglite-template";
+import { openServerStore } from "./server-store";
+import type { Store } from "./store/db";
 import { migrate } from "./store/migrate";
 import { createMetrics } from "./observability/metrics";
 import { opsStatsRepo } from "./store/repos/ops-stats";
@@ -30,23 +30,26 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** The database being opened already (`openServerStore`); by default startServer opens it. */
+  store?: Promise<Store>;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const secretBox = createSecretBox(loadServerKey(config));
-  if (!config.databaseUrl && isNewDataDir(config.dataDir)) {
-    if (hasTemplate()) logger.info({ dataDir: config.dataDir }, "creating the embedded database from the build's template");
-    else logger.info({ dataDir: config.dataDir }, "creating the embedded database (first start only: this takes several seconds)");
+  // The database opens while the rest is set up (main.ts starts it even before this module loads);
+  // when the server key cannot be loaded, it is closed again (its lock released).
+  const opening = opts.store ?? openServerStore(config, logger);
+  let secretBox: ReturnType<typeof createSecretBox>;
+  try {
+    secretBox = createSecretBox(loadServerKey(config));
+  } catch (err) {
+    await opening.then((store) => store.close(), () => {});
+    throw err;
   }
-  const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : config.dataDir,
-    poolSize: config.dbPoolSize,
-    onWarning: (message) => logger.warn({ dataDir: config.dataDir }, message),
-    listenerEvents: {
-      onLost: (cause) => logger.warn({ cause }, "database listener lost: reconnecting (NOTIFYs are delayed until it is back)"),
-      onRestored: (downMs) => logger.info({ downMs }, "database listener back: every loop looks for missed work now"),
-    },
-  });
+  const store = await opening;
   try {
     const applied = await migrate(store.db);
     if (applied.length) logger.info({ applied }, "database migrated");

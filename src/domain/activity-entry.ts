@@ -32,5 +32,18 @@ export function activityRow(actor: Actor | "system", entry: ActivityEntry): Acti
       : actor.kind === "agent"
         ? { actorType: "agent" as const, actorId: actor.agentId, agentId: actor.agentId }
         : { actorType: "user" as const, actorId: BOARD_USER_ID, agentId: null };
-  return { ...who, ...entry, projectId: entry.projectId ?? null, runId: entry.runId ?? null, details: entry.details ?? null };
+  // Field by field: spreading `entry` over `who` and then overwriting some of its keys took V8's slow path
+  // (~10 µs a row: a quarter of a scheduled fire's CPU time in a burst).
+  return {
+    actorType: who.actorType,
+    actorId: who.actorId,
+    agentId: who.agentId,
+    companyId: entry.companyId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    projectId: entry.projectId ?? null,
+    runId: entry.runId ?? null,
+    details: entry.details ?? null,
+  };
 }

@@ -196,6 +196,8 @@ export function renderExecution(
   values: Record<string, VariableValue>,
   now: Date,
 ): { title: string; description: string | null } {
+  // Most routines have no placeholder: skip formatting the built-ins (an Intl call per fire).
+  if (!routine.title.includes("{{") && !routine.description?.includes("{{")) return { title: routine.title, description: routine.description };
   const all = { ...builtinValues(now), ...values };
   return { title: interpolate(routine.title, all) ?? routine.title, description: interpolate(routine.description, all) };
 }

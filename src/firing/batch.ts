@@ -2,18 +2,20 @@
  * A batch of fires: the firing protocol as one object. `openBatch` takes the routines' locks in id order (or
  * takes over the locks a scheduler claim took) and does the one context read for the fires it is opened for
  * (their triggers, the routines' active executions, the runs holding their keys or slots, the recorded
- * fingerprints). The batch then plans those fires in order (`fire`), records dropped occurrences (`drop`) and
- * trigger fields (`mark`), and writes everything with one flush. So a batch is three round trips (lock, read,
- * write) however many fires it holds, with the same outcomes as firing them one by one.
+ * fingerprints, and the activity gate's facts when a scheduled fire's routine is gated). The batch then plans
+ * those fires in order (`fire`), records dropped occurrences (`drop`) and trigger fields (`mark`), and writes
+ * everything with one flush. So a batch is three round trips (lock, read, write) however many fires it holds,
+ * with the same outcomes as firing them one by one.
  *
  * `togetherOrOneByOne` is the one retry policy of every batch owner (scheduler, group commit): when a batch
  * fails as a whole, each of its items is tried alone, in a savepoint, so one bad item cannot fail the others.
  */
 import crypto from "node:crypto";
+import { type GateDecision, decideGate, gateApplies } from "../domain/activity-gate";
 import { OPEN_ISSUE_STATUSES } from "../domain/enums";
 import { afterCommit, committing } from "../lib/after-commit";
 import type { Db, Executor, Tx } from "../store/db";
-import { fireRepo } from "../store/repos/fire";
+import { type GateFacts, fireRepo } from "../store/repos/fire";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
 import type { Trigger } from "../domain/trigger-kinds";
@@ -29,7 +31,7 @@ import {
   planFire,
   slotOf,
 } from "./plan";
-import type { Refusal } from "./refusals";
+import type { Refused } from "./refusals";
 import { type PlanWriter, writePlan } from "./write";
 
 /**
@@ -39,7 +41,7 @@ import { type PlanWriter, writePlan } from "./write";
 export type FireObserver = (runs: FirePlan["runs"], requestLogs: ReadonlyMap<string, NonNullable<FireRequest["log"]>>) => void;
 
 /** What a caller gets for a fire: its run, or why it was refused. */
-export type FireAnswer = { run: RunRow } | { refused: Refusal; detail?: string };
+export type FireAnswer = { run: RunRow } | Refused;
 
 export interface BatchScope {
   /** The fires to plan, in order. */
@@ -84,6 +86,8 @@ async function openBatch(
     ? new Map(scope.claimed.map((c) => [c.routine.id, c.routine]))
     : await routinesRepo.lockMany(tx, [...new Set(fires.map((f) => f.routineId))].sort());
   const needsActive = [...routines.values()].filter((r) => r.concurrencyPolicy !== "always_enqueue").map((r) => r.id);
+  // The gate is the scheduler's (a batch opened on its claim); a backfill is asked for by an operator and is not gated.
+  const gated = scope.claimed ? gatedRoutines(routines, fires) : new Map<string, RoutineRow>();
   const context = await fireRepo.context(tx, {
     triggerIds: scope.claimed ? [] : [...new Set(fires.flatMap((f) => (f.triggerId ? [f.triggerId] : [])))],
     activeFor: needsActive,
@@ -91,7 +95,9 @@ async function openBatch(
     keys: fires.flatMap((f) => (f.idempotencyKey ? [{ routineId: f.routineId, triggerId: f.triggerId ?? null, key: f.idempotencyKey }] : [])),
     slots: scope.slots ? fires.flatMap((f) => (f.triggerId && f.scheduledFor ? [{ triggerId: f.triggerId, scheduledFor: f.scheduledFor }] : [])) : [],
     fingerprints: fires.flatMap((f) => (f.delivery && f.triggerId ? f.delivery.fingerprints.map((fingerprint) => ({ triggerId: f.triggerId!, fingerprint })) : [])),
+    gated: [...gated.keys()],
   });
+  const gates = gateDecisions(gated, context.gates);
   const triggers = new Map((scope.claimed?.map((c) => c.trigger) ?? context.triggers).map((t) => [t.id, t]));
   const activeIssues = new Map(context.active.map((i) => [i.originId!, i]));
   const plan: FirePlan = newPlan({
@@ -110,9 +116,10 @@ async function openBatch(
     now,
     fire() {
       if (outcomes) throw new Error("a batch plans its fires once");
-      outcomes = fires.map((req) =>
-        planFire(plan, req, { routine: routines.get(req.routineId), trigger: req.triggerId ? triggers.get(req.triggerId) : undefined, now }, crypto.randomUUID),
-      );
+      outcomes = fires.map((req) => {
+        const gate = req.source === "schedule" ? gates.get(req.routineId) : undefined;
+        return planFire(plan, gate ? { ...req, gate } : req, { routine: routines.get(req.routineId), trigger: req.triggerId ? triggers.get(req.triggerId) : undefined, now }, crypto.randomUUID);
+      });
       return outcomes;
     },
     drop: (routine, trigger, dropped) => planDropped(plan, dropped, { routine, trigger, now }, crypto.randomUUID),
@@ -133,6 +140,24 @@ async function openBatch(
     },
   };
   return batch;
+}
+
+/** The routines of `fires` whose activity gate applies to one of their fires (a scheduled one), by id. */
+function gatedRoutines(routines: Map<string, RoutineRow>, fires: FireRequest[]): Map<string, RoutineRow> {
+  const gated = new Map<string, RoutineRow>();
+  for (const f of fires) {
+    const routine = routines.get(f.routineId);
+    if (routine && gateApplies({ policy: routine.activityGatePolicy, source: f.source })) gated.set(routine.id, routine);
+  }
+  return gated;
+}
+
+/** The gate's decision for each gated routine, from the facts the context read (one decision for all its fires of the batch). */
+function gateDecisions(gated: Map<string, RoutineRow>, facts: Map<string, GateFacts>): Map<string, GateDecision> {
+  const none: GateFacts = { project: null, lastDispatchedAt: null, firstOutsideActivityAt: null };
+  return new Map(
+    [...gated].map(([id, r]) => [id, decideGate({ policy: r.activityGatePolicy, scope: r.activityGateScope, source: "schedule", ...(facts.get(id) ?? none) })]),
+  );
 }
 
 /** Run id → the logger of the request that asked for the run (fires without one are left out). */

@@ -6,8 +6,9 @@
  * 2. a webhook delivery must have been verified against the trigger's current secret and signing mode, and none
  *    of its replay fingerprints may be recorded;
  * 3. a repeated idempotency key (or a schedule slot already fired) answers with the run that holds it;
- * 4. lifecycle: an archived routine never fires; a paused routine or a disabled trigger refuses schedules and
- *    webhooks (a schedule's refusal is recorded as a skipped run; others are refused);
+ * 4. lifecycle: an archived routine never fires; a paused routine refuses schedules and webhooks, a disabled
+ *    trigger every fire naming it (a schedule's refusal is recorded as a skipped run; others are refused); a
+ *    draft runs only when the run names the agent and project it lacks;
  * 5. the routine's variables (given by the run or the webhook, else their defaults; a schedule fire missing one,
  *    or gated out by the activity gate, is recorded as a skipped run; other sources are refused);
  * 6. the concurrency policy against the routine's active execution: a new execution issue (and heartbeat run),
@@ -23,6 +24,7 @@ import type { Actor } from "../domain/actor";
 import { coalescedComment, decideConcurrency } from "../domain/concurrency";
 import { dispatchFingerprint } from "../domain/dispatch-fingerprint";
 import { AppError } from "../domain/errors";
+import { draftGaps } from "../domain/routine-lifecycle";
 import { type VariableValue, payloadValues, renderExecution, resolveValues, withVariables } from "../domain/routine-variables";
 import type { RunSource } from "../domain/enums";
 import type { Trigger, WebhookTrigger } from "../domain/trigger-kinds";
@@ -30,13 +32,15 @@ import { replayRetentionSec } from "../domain/webhook-auth/retention";
 import type { CommentInsert, IssueInsert, ReplayInsert, RunInsert } from "../store/repos/fire";
 import type { RoutineRow } from "../store/repos/routines";
 import type { RunRow } from "../store/repos/runs";
-import type { Refusal } from "./refusals";
+import type { Refusal, Refused } from "./refusals";
 
 export interface FireRequest {
   routineId: string;
   source: RunSource;
   triggerId?: string | null;
   payload?: Record<string, unknown> | null;
+  /** Variable values a run gives beside its payload (they win over `payload.variables`, Paperclip's order). */
+  variables?: Record<string, unknown> | null;
   idempotencyKey?: string | null;
   /** The occurrence a schedule fire is for: at most one run per (trigger, scheduledFor). */
   scheduledFor?: Date | null;
@@ -47,7 +51,7 @@ export interface FireRequest {
   projectId?: string | null;
   /** Who fired (the activity log's actor); omitted: routined itself (schedules, webhooks). */
   actor?: Actor;
-  /** The activity gate's decision for a scheduled fire of a gated routine (read by the scheduler). */
+  /** The activity gate's decision for a scheduled fire of a gated routine (the batch decides it from its context read). */
   gate?: GateDecision;
   /** The logger of the HTTP request that asked for the fire: its log line goes there, with the request id. */
   log?: Pick<Logger, "info">;
@@ -72,7 +76,7 @@ export interface Held {
 }
 
 /** What a fire came to: its run (planned, or the one that already held its key or slot), or a refusal. */
-export type FireOutcome = Held | { refused: Refusal; detail?: string };
+export type FireOutcome = Held | Refused;
 
 /** An open execution issue as a fire sees it: one in the database, or one this plan creates. */
 export interface ActiveExecution {
@@ -145,12 +149,15 @@ const LAST_RESULT = {
   skipped: "Skipped: routine already active",
 } as const;
 
-/** The lifecycle refusal of a routine or trigger for this source, or null when it may fire. */
+/**
+ * The lifecycle refusal of a routine or trigger for this source, or null when it may fire. A paused routine
+ * still runs when asked to (manual, api); a disabled trigger fires for no one, not even a run naming it.
+ */
 function lifecycle(routine: RoutineRow, trigger: Trigger | undefined, source: RunSource): Refusal | null {
   if (routine.status === "archived") return "routine_archived";
   const automatic = source === "schedule" || source === "webhook";
   if (automatic && routine.status === "paused") return "routine_paused";
-  if (automatic && trigger && !trigger.enabled) return "trigger_disabled";
+  if (trigger && !trigger.enabled) return "trigger_disabled";
   return null;
 }
 
@@ -206,11 +213,15 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   const refused = lifecycle(routine, trigger, req.source);
   // Scheduled fires are refused on the record; callers of other sources are refused, and nothing is planned.
   if (refused && req.source !== "schedule") return { refused };
-  // The routine's variables: given by the run (in payload.variables) or the webhook's payload, else defaults.
+  // A draft (no agent or project of its own) runs only when the run names what it lacks.
+  const missing = req.source === "schedule" ? [] : draftGaps({ assigneeAgentId: req.assigneeAgentId ?? routine.assigneeAgentId, projectId: req.projectId ?? routine.projectId });
+  if (missing.length) return { refused: "routine_draft", missing };
+  // The routine's variables: given by the run (its variables, payload.variables) or the webhook's payload, else defaults.
   let values: Record<string, VariableValue> = {};
   let unresolved: string | null = null;
   try {
-    values = resolveValues(routine.variables, payloadValues(req.source, req.payload));
+    const given = payloadValues(req.source, req.payload);
+    values = resolveValues(routine.variables, req.variables ? { ...given, ...req.variables } : given);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     if (req.source !== "schedule" && !refused) return { refused: "variables_missing", detail: err.message };

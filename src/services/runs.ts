@@ -1,8 +1,6 @@
 /** Manual runs and run history of a routine. */
 import type { Actor } from "../domain/actor";
-import { badRequest, conflict, forbidden, notFound, unprocessable } from "../domain/errors";
-import { draftGaps } from "../domain/routine-lifecycle";
-import { givenValues, resolveValues, withVariables } from "../domain/routine-variables";
+import { badRequest, forbidden, unprocessable } from "../domain/errors";
 import { type ListRunsQuery, type ManualRunInput, manualRunBody } from "../domain/schemas/runs";
 import { agentsRepo } from "../store/repos/agents";
 import { projectsRepo } from "../store/repos/projects";
@@ -33,34 +31,24 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
   return {
     /**
      * `POST /routines/{id}/run`: fires now through the one firing path, together with the fires waiting at the
-     * same moment (group commit); the same key returns the same run. `log`: the request's logger, for the fire's
-     * log line (with the request id).
+     * same moment (group commit); the same key returns the same run. Checked here: who may run the routine and
+     * what the run names (its agent, its project). The routine's and trigger's state (archived, a disabled or
+     * foreign trigger, a draft, the variables) is the planner's to judge under the routine's lock, with the
+     * messages of `firing/refusals.ts`. `log`: the request's logger, for the fire's log line (with the request id).
      */
     async run(actor: Actor, routineId: string, input: ManualRunInput | undefined, log?: FireRequest["log"]) {
       const body = manualRunBody.parse(input ?? {});
       const routine = await routines.load(actor, routineId);
       assertManagesRoutine(actor, routine);
-      if (routine.status === "archived") throw conflict("Routine is archived");
-      if (body.triggerId) {
-        const trigger = await triggersRepo.get(db, body.triggerId);
-        if (!trigger) throw notFound("Routine trigger not found");
-        if (trigger.routineId !== routine.id) throw forbidden("Trigger does not belong to routine");
-        if (!trigger.enabled) throw conflict("Routine trigger is not active");
-      }
       if (actor.kind === "agent" && body.assigneeAgentId && body.assigneeAgentId !== actor.agentId) {
         throw forbidden("Agents can only assign routines to themselves");
       }
       await checkRunReferences(routine.companyId, body);
-      const gaps = draftGaps({
-        assigneeAgentId: body.assigneeAgentId ?? routine.assigneeAgentId,
-        projectId: body.projectId ?? routine.projectId,
-      });
-      if (gaps.length) throw unprocessable(`Routine is a draft: set ${gaps.join(" and ")} before running it`, { missing: gaps });
-      const values = resolveValues(routine.variables, givenValues(body.payload, body.variables));
       const answer = await groupCommit.fire({
         routineId,
         source: body.source,
-        payload: withVariables(body.payload ?? null, values),
+        payload: body.payload ?? null,
+        variables: body.variables ?? null,
         idempotencyKey: body.idempotencyKey ?? null,
         triggerId: body.triggerId ?? null,
         assigneeAgentId: body.assigneeAgentId ?? null,
@@ -68,7 +56,7 @@ export function createRunService(db: Db, routines: RoutineService, groupCommit: 
         actor,
         log,
       });
-      if ("refused" in answer) throw refusalError(answer.refused, body.source, answer.detail);
+      if ("refused" in answer) throw refusalError(answer.refused, body.source, answer.detail, answer.missing);
       return answer.run;
     },
 

@@ -17,8 +17,6 @@ import type { FireRequest } from "../firing/plan";
 import { CHANNELS } from "../domain/channels";
 import { type Db, type Executor, type Store, dbNow } from "../store/db";
 import { type DueTrigger, dueTriggersRepo } from "../store/repos/due-triggers";
-import type { GateDecision } from "../domain/activity-gate";
-import { gateDecisions } from "./activity-gate";
 
 export interface TickResult {
   triggers: number;
@@ -49,7 +47,7 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
   const { graceSec, catchUpCap } = config.scheduler;
 
   /** The occurrences a trigger owes (catch-up policy applied), the ones it drops, and its next run. */
-  function owedBy(due: DueTrigger, now: Date, gate: GateDecision | undefined): Owed {
+  function owedBy(due: DueTrigger, now: Date): Owed {
     const { trigger, routine } = due;
     const { cronExpression, timezone } = trigger;
     const caughtUp = planCatchUp({
@@ -66,7 +64,6 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
       source: "schedule",
       scheduledFor,
       payload: { scheduledFor: scheduledFor.toISOString() },
-      gate,
     }));
     const dropped = caughtUp.dropped && {
       count: caughtUp.dropped.count,
@@ -79,8 +76,7 @@ export function createSchedulingService({ db, config, firing, log, listen }: Sch
   /** Fires what `dues` owe in one batch; per trigger, how many occurrences it fired and dropped. */
   async function fireDue(tx: Executor, dues: DueTrigger[], now: Date): Promise<{ fired: number; dropped: number }[]> {
     if (dues.length === 0) return [];
-    const gates = await gateDecisions(tx, dues);
-    const owed = dues.map((d) => owedBy(d, now, gates.get(d.routine.id)));
+    const owed = dues.map((d) => owedBy(d, now));
     const batch = await firing.open(tx, { fires: owed.flatMap((o) => o.fires), claimed: dues });
     batch.fire();
     for (const { due, dropped, nextRunAt } of owed) {

@@ -16,6 +16,7 @@ import { schemaTables } from "./schema";
 import { acquireDataDirLock, makePrivate, preparePrivateDir } from "./data-dir-lock";
 import { type ListenerEvents, createPgListener } from "./pg-listener";
 import { copyTemplate } from "./pglite-template";
+import { pgliteWasm } from "./pglite-wasm";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schemaTables>;
 /** A transaction handle; every repository function accepts a `Db` or a transaction. */
@@ -59,12 +60,14 @@ export interface OpenStoreOptions {
    * initialised and migrated) when there is one, instead of running initdb (default true).
    */
   useTemplate?: boolean;
+  /** PGlite only: extra initdb options for a data directory made by initdb (the build's template). */
+  initDbParams?: string[];
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenerEvents)
-    : openPglite(options.dataDir, options.loadDataDir, options.onWarning, options.useTemplate !== false);
+    : openPglite(options);
 }
 
 /** True when the directory holds no database yet (PGlite would run initdb). */
@@ -81,12 +84,14 @@ function privateUmask(): void {
   }
 }
 
-async function openPglite(
-  dataDir: string | undefined,
-  loadDataDir: Blob | undefined,
-  onWarning: ((message: string) => void) | undefined,
-  useTemplate: boolean,
-): Promise<Store> {
+/**
+ * PGlite's start options plus a smaller buffer pool: PostgreSQL's default shared_buffers (128 MB)
+ * is memory PGlite's WebAssembly heap touches at start and keeps (resident memory at rest ~300 MB
+ * with it, ~200 MB with 32 MB); routined's working set (routines, triggers, recent runs) fits.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=32MB"];
+
+async function openPglite({ dataDir, loadDataDir, onWarning, useTemplate, initDbParams }: OpenStoreOptions): Promise<Store> {
   if (dataDir) {
     const warning = preparePrivateDir(dataDir);
     if (warning) onWarning?.(warning);
@@ -95,8 +100,14 @@ async function openPglite(
   const releaseLock = dataDir ? acquireDataDirLock(dataDir) : () => {};
   let client: PGlite;
   try {
-    if (dataDir && !loadDataDir && useTemplate && isNewDataDir(dataDir)) copyTemplate(dataDir);
-    client = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
+    if (dataDir && !loadDataDir && useTemplate !== false && isNewDataDir(dataDir)) await copyTemplate(dataDir);
+    client = await PGlite.create({
+      pgliteWasmModule: await pgliteWasm(),
+      startParams: PGLITE_START_PARAMS,
+      ...(dataDir ? { dataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
+      ...(initDbParams ? { initDbStartParams: initDbParams } : {}),
+    });
     if (dataDir) makePrivate(dataDir);
   } catch (err) {
     releaseLock();

@@ -36,6 +36,7 @@ export function listMigrations(): { idx: number; tag: string; statements: string
 /** Returns the tags it applied (empty when the database was up to date). */
 export async function migrate(db: Db): Promise<string[]> {
   const migrations = listMigrations();
+  if (await upToDate(db, migrations)) return [];
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`);
     await tx.execute(sql`create table if not exists routined_migrations (
@@ -54,4 +55,19 @@ export async function migrate(db: Db): Promise<string[]> {
     }
     return ran;
   });
+}
+
+/**
+ * Every migration applied already: one query, no transaction nor lock (what almost every start
+ * finds). False when one is missing or the table does not exist yet (a new database): `migrate`
+ * then looks again under the lock.
+ */
+async function upToDate(db: Db, migrations: { idx: number }[]): Promise<boolean> {
+  try {
+    const done = await queryRows<{ idx: number }>(db, sql`select idx from routined_migrations`);
+    const applied = new Set(done.map((r) => Number(r.idx)));
+    return migrations.every((m) => applied.has(m.idx));
+  } catch {
+    return false;
+  }
 }

@@ -324,8 +324,10 @@ export const routineRuns = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    /** The activity gate's "last dispatched run" of a routine. */
-    index("routine_runs_routine_triggered_idx").on(t.routineId, t.triggeredAt),
+    /**
+     * A routine's runs newest first: its run list, and the activity gate's "last dispatched run" (a fire's run
+     * is created at the instant it is triggered, its transaction's `now()`, so one index serves both).
+     */
     index("routine_runs_routine_created_idx").on(t.routineId, t.createdAt),
     index("routine_runs_linked_issue_idx").on(t.linkedIssueId),
     uniqueIndex("routine_runs_trigger_slot_uq").on(t.triggerId, t.scheduledFor),

@@ -22,7 +22,7 @@ function routine(over: Partial<RoutineRow> = {}): RoutineRow {
   return {
     id: ROUTINE,
     companyId: "00000000-0000-4000-8000-000000000001",
-    projectId: null,
+    projectId: "00000000-0000-4000-8000-000000000003",
     goalId: null,
     parentIssueId: null,
     title: "Weekly briefing",
@@ -138,8 +138,8 @@ describe("lifecycle × source", () => {
     ["active", true, "webhook", "fires"],
     ["active", false, "schedule", { skipped: "Routine trigger is disabled" }],
     ["active", false, "webhook", { refused: "trigger_disabled" }],
-    ["active", false, "manual", "fires"],
-    ["active", false, "api", "fires"],
+    ["active", false, "manual", { refused: "trigger_disabled" }],
+    ["active", false, "api", { refused: "trigger_disabled" }],
     ["paused", true, "schedule", { skipped: "Routine is paused" }],
     ["paused", true, "webhook", { refused: "routine_paused" }],
     ["paused", true, "manual", "fires"],
@@ -283,11 +283,32 @@ describe("what a fire refers to", () => {
   });
 });
 
+describe("drafts", () => {
+  it.each<[string, Partial<RoutineRow>, Partial<FireRequest>, { refused: Refusal; missing: string[] } | "fires"]>([
+    ["a run of a routine without agent and project is refused, naming both", { assigneeAgentId: null, projectId: null }, {}, { refused: "routine_draft", missing: ["assigneeAgentId", "projectId"] }],
+    ["a run naming what the draft lacks fires", { projectId: null }, { projectId: "00000000-0000-4000-8000-0000000000b9" }, "fires"],
+    ["a run naming only the agent still lacks the project", { assigneeAgentId: null, projectId: null }, { assigneeAgentId: "00000000-0000-4000-8000-0000000000a9" }, { refused: "routine_draft", missing: ["projectId"] }],
+  ])("%s", (_name, over, req, want) => {
+    const plan = planWith(false);
+    const outcome = planFire(plan, { routineId: ROUTINE, source: "manual", ...req }, { routine: routine(over), trigger: undefined, now: NOW }, newId);
+    if (want === "fires") expect(runOf(plan, outcome)!.status).toBe("issue_created");
+    else {
+      expect(outcome).toEqual(want);
+      expect(plan.runs).toHaveLength(0);
+      expect(refusalError(want.refused, "manual", undefined, want.missing)).toMatchObject({
+        status: 422,
+        message: `Routine is a draft: set ${want.missing.join(" and ")} before running it`,
+      });
+    }
+  });
+});
+
 describe("a refusal as its caller answers it", () => {
   it.each<[Refusal, RunSource, number, string]>([
     ["routine_not_found", "manual", 404, "Routine not found"],
     ["trigger_not_found", "webhook", 404, "Routine trigger not found"],
-    ["trigger_of_another_routine", "api", 403, "Routine trigger belongs to another routine"],
+    ["trigger_of_another_routine", "api", 403, "Trigger does not belong to routine"],
+    ["trigger_disabled", "manual", 409, "Routine trigger is not active"],
     ["secret_rotated", "webhook", 401, "Unauthorized"],
     ["duplicate_delivery", "webhook", 409, "Duplicate delivery"],
     ["routine_archived", "manual", 409, "Routine is archived"],

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
 import { seededApp } from "../helpers/app";
+import { recordStatements } from "../helpers/statements";
 
 const MIN = 60_000;
 const s = seededApp();
@@ -28,6 +29,16 @@ async function gated(scope: "company" | "project", projectId = s.w.project.id) {
 }
 
 const tick = (ms: number) => s.t.services.scheduling.runDue(new Date(ms));
+/** The statements a tick sends (transaction control aside). */
+async function statementsOf(ms: number): Promise<string[]> {
+  const seen = recordStatements();
+  try {
+    await tick(ms);
+  } finally {
+    seen.stop();
+  }
+  return seen.statements;
+}
 const lastRun = async (routineId: string) =>
   (
     await queryRows<{ status: string; failure_reason: string | null }>(
@@ -80,6 +91,27 @@ describe("activity gate", () => {
     await issueIn(s.w.project.id); // the board files an issue in the project
     await tick(N + 10 * MIN);
     expect((await lastRun(routineId)).status).toBe("issue_created");
+  });
+
+  it("a gated batch is as many round trips as an ungated one: the gate's facts come with the batch's one context read", async () => {
+    const { routineId, N } = await gated("company");
+    await tick(N);
+    const quiet = await statementsOf(N + 5 * MIN);
+    expect((await lastRun(routineId)).status).toBe("skipped"); // the gate was read and applied
+    // The claim, the context read (with the gate's facts), the write.
+    expect(quiet).toHaveLength(3);
+    expect(quiet.filter((q) => q.includes("from activity_log a"))).toHaveLength(1);
+    await s.t.db.store.db.execute(sql`update routine_triggers set enabled = false`);
+
+    const plain = await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+      body: { title: "Plain", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id, concurrencyPolicy: "always_enqueue" },
+    });
+    const trigger = await s.t.request("POST", `/api/routines/${plain.body.id}/triggers`, { body: { kind: "schedule", cronExpression: "*/5 * * * *" } });
+    const ungated = await statementsOf(new Date(trigger.body.trigger.nextRunAt).getTime());
+    expect((await lastRun(plain.body.id)).status).toBe("issue_created");
+    expect(ungated).toHaveLength(quiet.length);
+    // No gated routine in the batch: the gate's part is not read at all (the write still logs the run's activity).
+    expect(ungated.filter((q) => q.includes("from activity_log a"))).toHaveLength(0);
   });
 
   it("leaves manual runs and ungated routines alone, and records the skip on the activity log as routined's", async () => {

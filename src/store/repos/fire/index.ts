@@ -2,7 +2,7 @@
 import { readBatchContext } from "./context";
 import { writeFires } from "./write";
 
-export type { BatchContext, BatchContextQuery } from "./context";
+export type { BatchContext, BatchContextQuery, GateFacts } from "./context";
 export type { CommentInsert, FireRows, IssueInsert, ReplayInsert, RunInsert } from "./rows";
 
 export const fireRepo = { context: readBatchContext, write: writeFires };

@@ -1,0 +1,1 @@
+DROP INDEX "routine_runs_routine_triggered_idx";
