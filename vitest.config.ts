@@ -12,7 +12,14 @@ const databaseTests = [
 ];
 
 /** Tests that need no database, though they sit beside database tests of their layer (test/ mirrors src/). */
-const unitTests = ["test/domain/**/*.test.ts", "test/lib/**/*.test.ts", "test/firing/plan.test.ts", "test/http/database-unavailable.test.ts", "test/scheduler/scheduler-clock.test.ts"];
+const unitTests = [
+  "test/domain/**/*.test.ts",
+  "test/lib/**/*.test.ts",
+  "test/ui/**/*.test.ts",
+  "test/firing/plan.test.ts",
+  "test/http/database-unavailable.test.ts",
+  "test/scheduler/scheduler-clock.test.ts",
+];
 const notUnit = [...configDefaults.exclude, ...unitTests.filter((t) => !t.includes("*"))];
 
 export default defineConfig({

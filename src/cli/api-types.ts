@@ -702,6 +702,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/heartbeat-runs/{heartbeatRunId}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a heartbeat run's delivery attempts
+         * @description The board, and the run's own agent. One entry per attempt, oldest first: when, the adapter, how it ended (succeeded, failed, timed_out, lease_lapsed), the HTTP status or exit code when known, and the error. Page with `after` (the last attempt number seen).
+         */
+        get: operations["listHeartbeatAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/heartbeat-runs/{heartbeatRunId}": {
         parameters: {
             query?: never;
@@ -1284,6 +1304,28 @@ export interface components {
             output?: string | null;
             createdAt: unknown;
             updatedAt: unknown;
+        };
+        HeartbeatAttemptInput: {
+            /** Format: uuid */
+            heartbeatRunId: string;
+            /** @description 1 for the first attempt */
+            attempt: number;
+            startedAt: unknown | null;
+            finishedAt: unknown;
+            /**
+             * @description The agent's adapter when the attempt was made
+             * @enum {string}
+             */
+            adapterType: "poll" | "http" | "process";
+            /**
+             * @description lease_lapsed: the holder reported no result before its lease expired
+             * @enum {string}
+             */
+            outcome: "succeeded" | "failed" | "timed_out" | "lease_lapsed";
+            /** @description The HTTP status the agent answered or the command's exit code, when known */
+            code: number | null;
+            /** @description Why the attempt failed (at most 1000 characters) */
+            error: string | null;
         };
         HeartbeatDeliveryInput: {
             heartbeatRun: components["schemas"]["HeartbeatRunInput"];
@@ -1885,6 +1927,29 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        HeartbeatAttempt: {
+            /** Format: uuid */
+            heartbeatRunId: string;
+            /** @description 1 for the first attempt */
+            attempt: number;
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string;
+            /**
+             * @description The agent's adapter when the attempt was made
+             * @enum {string}
+             */
+            adapterType: "poll" | "http" | "process";
+            /**
+             * @description lease_lapsed: the holder reported no result before its lease expired
+             * @enum {string}
+             */
+            outcome: "succeeded" | "failed" | "timed_out" | "lease_lapsed";
+            /** @description The HTTP status the agent answered or the command's exit code, when known */
+            code: number | null;
+            /** @description Why the attempt failed (at most 1000 characters) */
+            error: string | null;
         };
         HeartbeatDelivery: {
             heartbeatRun: components["schemas"]["HeartbeatRun"];
@@ -7303,6 +7368,95 @@ export interface operations {
             };
             /** @description Content type is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    listHeartbeatAttempts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description An attempt number (exclusive): the attempts after it */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                heartbeatRunId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatAttempt"][];
+                };
+            };
+            /** @description Malformed request: invalid JSON, unknown or invalid fields (details name them) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or unknown credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -62,8 +62,8 @@ export function createHttpAdapter({ clock = systemClock, allowLocal, keepAliveMs
           signal: AbortSignal.any([signal, timeout]),
         });
         const output = `HTTP ${res.statusCode}\n${await readSome(res.body)}`;
-        if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, output };
-        return { ok: false, timedOut: false, error: `The agent answered HTTP ${res.statusCode}`, output };
+        if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, output, code: res.statusCode };
+        return { ok: false, timedOut: false, error: `The agent answered HTTP ${res.statusCode}`, output, code: res.statusCode };
       } catch (err) {
         if (timeout.aborted && !signal.aborted) {
           return { ok: false, timedOut: true, error: `The agent did not answer within ${timeoutMs / 1000} s` };

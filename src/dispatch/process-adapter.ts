@@ -101,9 +101,9 @@ export function createProcessAdapter({ apiUrl, killGraceMs = 2000, outputLimit =
           if (timedOut) {
             return finish({ ok: false, timedOut: true, error: `The command did not finish within ${timeoutMs / 1000} s and was killed`, output: output.text() });
           }
-          if (code === 0) return finish({ ok: true, output: output.text() });
+          if (code === 0) return finish({ ok: true, output: output.text(), code });
           const how = sig ? `was killed by ${sig}` : `exited with code ${code}`;
-          finish({ ok: false, timedOut: false, error: `The command ${how}`, output: output.text() });
+          finish({ ok: false, timedOut: false, error: `The command ${how}`, output: output.text(), code: code ?? undefined });
         });
       });
     },

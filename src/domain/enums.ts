@@ -27,6 +27,8 @@ export const HEARTBEAT_STATUSES = [
   "cancelled",
   "timed_out",
 ] as const;
+/** How one delivery attempt of a heartbeat run ended (`heartbeat_attempts.outcome`). */
+export const ATTEMPT_OUTCOMES = ["succeeded", "failed", "timed_out", "lease_lapsed"] as const;
 export const PROJECT_STATUSES = ["backlog", "planned", "in_progress", "completed", "cancelled"] as const;
 export const GOAL_STATUSES = ["planned", "active", "achieved", "cancelled"] as const;
 
@@ -45,6 +47,7 @@ export const issueStatus = z.enum(ISSUE_STATUSES);
 export const agentStatus = z.enum(AGENT_STATUSES);
 export const adapterType = z.enum(ADAPTER_TYPES);
 export const heartbeatStatus = z.enum(HEARTBEAT_STATUSES);
+export const attemptOutcome = z.enum(ATTEMPT_OUTCOMES);
 export const projectStatus = z.enum(PROJECT_STATUSES);
 export const goalStatus = z.enum(GOAL_STATUSES);
 

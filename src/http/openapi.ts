@@ -14,7 +14,7 @@ import { backfillResult } from "../domain/schemas/backfill";
 import { errorBody, retryLaterBody } from "../domain/schemas/common";
 import { company } from "../domain/schemas/companies";
 import { cronOccurrence, cronPreview } from "../domain/schemas/cron";
-import { heartbeatDelivery, heartbeatRun } from "../domain/schemas/heartbeat-runs";
+import { heartbeatAttempt, heartbeatDelivery, heartbeatRun } from "../domain/schemas/heartbeat-runs";
 import { issue, issueComment } from "../domain/schemas/issues";
 import { goal, project } from "../domain/schemas/projects";
 import { issueSummary, routine, routineDetail, routineListItem } from "../domain/schemas/routines";
@@ -49,6 +49,7 @@ const NAMED: [z.ZodType, string][] = [
   [cronOccurrence, "CronOccurrence"],
   [cronPreview, "CronPreview"],
   [heartbeatRun, "HeartbeatRun"],
+  [heartbeatAttempt, "HeartbeatAttempt"],
   [heartbeatDelivery, "HeartbeatDelivery"],
 ];
 for (const [schema, id] of NAMED) if (!z.globalRegistry.has(schema)) z.globalRegistry.add(schema, { id });
@@ -107,6 +108,7 @@ export const OPERATIONS: Record<string, [operationId: string, summary: string]> 
   "POST /api/heartbeat-runs/{heartbeatRunId}/complete": ["completeHeartbeatRun", "Complete a claimed heartbeat run"],
   "GET /api/agents/{agentId}/heartbeat-runs": ["listHeartbeatRuns", "List an agent's heartbeat runs"],
   "GET /api/heartbeat-runs/{heartbeatRunId}": ["getHeartbeatRun", "Get a heartbeat run"],
+  "GET /api/heartbeat-runs/{heartbeatRunId}/attempts": ["listHeartbeatAttempts", "List a heartbeat run's delivery attempts"],
   "POST /api/heartbeat-runs/{heartbeatRunId}/retry": ["retryHeartbeatRun", "Retry a failed or timed out delivery (board)"],
   "GET /healthz": ["getHealthz", "Liveness: the process is up"],
   "GET /readyz": ["getReadyz", "Readiness: the database answers, migrations are applied, the loops are cycling"],

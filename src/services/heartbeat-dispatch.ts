@@ -25,10 +25,10 @@ export { HEARTBEAT_CHANNEL, type HeartbeatRunRow };
 /** LISTEN for NOTIFYs (the store's): the dispatcher wakes on the heartbeat channel. */
 export type Listen = Store["listen"];
 
-/** The result of one delivery attempt, as an adapter reports it. */
+/** The result of one delivery attempt, as an adapter reports it (`code`: the HTTP status or exit code, when known). */
 export type AttemptResult =
-  | { ok: true; output?: string }
-  | { ok: false; timedOut: boolean; error: string; output?: string };
+  | { ok: true; output?: string; code?: number }
+  | { ok: false; timedOut: boolean; error: string; output?: string; code?: number };
 
 export interface DeliveryTarget {
   /** The JSON body an agent receives: `{ heartbeatRun, issue, routineRun, agent: { id, name }, env }` (env: the routine's, decrypted). */
@@ -105,16 +105,20 @@ export function createHeartbeatDispatchService({ db, secretBox, recordBatch = 50
   };
 }
 
+/** How the attempt ends the run; the attempt's own record (outcome, code) is written with it. */
 function outcomeOf(run: HeartbeatRunRow, result: AttemptResult, retryDelayMs: number): Outcome {
-  if (result.ok) return { status: "succeeded", output: result.output };
+  const code = result.code ?? null;
+  if (result.ok) return { status: "succeeded", output: result.output, code };
   if (run.attempt < run.maxAttempts) {
-    return { status: "scheduled_retry", retryDelayMs, error: result.error, output: result.output };
+    return { status: "scheduled_retry", retryDelayMs, error: result.error, output: result.output, timedOut: result.timedOut, code };
   }
   const status = result.timedOut ? "timed_out" : "failed";
   return {
     status,
     error: result.error,
     output: result.output,
+    timedOut: result.timedOut,
+    code,
     failureReason: `Heartbeat run ${status === "timed_out" ? "timed out" : "failed"} after ${run.attempt} attempt${run.attempt === 1 ? "" : "s"}: ${result.error}`,
   };
 }

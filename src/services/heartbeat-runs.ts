@@ -6,9 +6,10 @@ import type { Config } from "../config";
 import type { Actor } from "../domain/actor";
 import type { Clock } from "../domain/clock";
 import { conflict, forbidden, notFound } from "../domain/errors";
-import type { ClaimBody, CompleteBody, ListHeartbeatRunsQuery } from "../domain/schemas/heartbeat-runs";
+import type { ClaimBody, CompleteBody, ListHeartbeatAttemptsQuery, ListHeartbeatRunsQuery } from "../domain/schemas/heartbeat-runs";
 import type { Db, Executor } from "../store/db";
 import { type HeartbeatRunRow, heartbeatRunsRepo as repo } from "../store/repos/heartbeat-runs";
+import { heartbeatAttemptsRepo } from "../store/repos/heartbeat-runs-attempts";
 import { issuesRepo } from "../store/repos/issues";
 import { runStatusRepo } from "../store/repos/run-status";
 import { assertCompanyAccess } from "./access";
@@ -109,6 +110,12 @@ export function createHeartbeatRunService({ db, config, clock, agents, wakeups, 
       // A run the dispatcher holds is recorded by the dispatcher, with its adapter.
       if (run.claimedBy === pollClaimant(run.agentId)) onRecord?.(ended);
       return ended;
+    },
+
+    /** A run's delivery attempts, oldest first (the board, and the run's own agent). */
+    async listAttempts(actor: Actor, id: string, query: ListHeartbeatAttemptsQuery) {
+      await load(actor, id);
+      return heartbeatAttemptsRepo.list(db, id, { limit: query.limit, after: query.after });
     },
 
     async listByAgent(actor: Actor, agentId: string, query: ListHeartbeatRunsQuery) {

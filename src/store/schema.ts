@@ -384,6 +384,34 @@ export const heartbeatRuns = pgTable(
 );
 
 /** Accepted webhook signatures / delivery ids, kept until their replay window has passed. */
+/**
+ * One row per delivery attempt of a heartbeat run (the run itself keeps only its attempt count and
+ * last error), written by the statement that ends the attempt: the dispatcher's batched results, a
+ * poll agent's completion, the sweep of lapsed leases.
+ */
+export const heartbeatAttempts = pgTable(
+  "heartbeat_attempts",
+  {
+    heartbeatRunId: uuid("heartbeat_run_id")
+      .notNull()
+      .references(() => heartbeatRuns.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at").notNull().defaultNow(),
+    /** The agent's adapter when the attempt was made. */
+    adapterType: text("adapter_type", { enum: E.ADAPTER_TYPES }).notNull(),
+    outcome: text("outcome", { enum: E.ATTEMPT_OUTCOMES }).notNull(),
+    /** The HTTP status the agent answered, or the command's exit code, when known. */
+    code: integer("code"),
+    /** Truncated; never a secret or the signing header (adapters' errors do not carry them). */
+    error: text("error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.heartbeatRunId, t.attempt] }),
+    check("heartbeat_attempts_outcome_ck", inList("outcome", E.ATTEMPT_OUTCOMES)),
+  ],
+);
+
 export const webhookReplays = pgTable(
   "webhook_replays",
   {
@@ -465,6 +493,7 @@ export const schemaTables = {
   routineTriggers,
   routineRuns,
   heartbeatRuns,
+  heartbeatAttempts,
   webhookReplays,
   routineRevisions,
   activityLog,

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { agent, agentKey, agentWithSecret, createdAgentKey } from "../domain/schemas/agents";
 import type { company } from "../domain/schemas/companies";
 import type { cronPreview } from "../domain/schemas/cron";
-import type { heartbeatRun } from "../domain/schemas/heartbeat-runs";
+import type { heartbeatAttempt, heartbeatRun } from "../domain/schemas/heartbeat-runs";
 import type { issue, issueComment } from "../domain/schemas/issues";
 import type { goal, project } from "../domain/schemas/projects";
 import type { routine, routineDetail, routineListItem } from "../domain/schemas/routines";
@@ -43,6 +43,7 @@ export type RunSummary = Out<typeof runSummary>;
 export type Issue = Out<typeof issue>;
 export type IssueComment = Out<typeof issueComment>;
 export type HeartbeatRun = Out<typeof heartbeatRun>;
+export type HeartbeatAttempt = Out<typeof heartbeatAttempt>;
 
 const TOKEN_KEY = "routined.boardToken";
 

@@ -14,3 +14,4 @@ export const RUN_STATUSES: typeof D.RUN_STATUSES = ["received", "issue_created",
 export const RUN_SOURCES: typeof D.RUN_SOURCES = ["schedule", "manual", "api", "webhook"];
 export const ISSUE_STATUSES: typeof D.ISSUE_STATUSES = ["backlog", "todo", "in_progress", "in_review", "done", "blocked", "cancelled"];
 export const ADAPTER_TYPES: typeof D.ADAPTER_TYPES = ["poll", "http", "process"];
+export const VARIABLE_TYPES: typeof D.VARIABLE_TYPES = ["text", "textarea", "number", "boolean", "select", "date"];

@@ -222,6 +222,47 @@ describe("reading heartbeat runs", () => {
   });
 });
 
+describe("delivery attempts", () => {
+  it("lists a run's attempts, a lapsed lease and the agent's failure, to the board and the run's agent, a page at a time", async () => {
+    const a = await pollAgent("Attempted");
+    const { run } = await enqueue(a.id, { maxAttempts: 3 });
+    await claim(a.key);
+    await expireLeases(a.id);
+    await claim(a.key);
+    await s.t.request("POST", `/api/heartbeat-runs/${run.id}/complete`, { token: a.key, body: { status: "failed", summary: "No disk" } });
+
+    const res = await s.t.request("GET", `/api/heartbeat-runs/${run.id}/attempts`, { token: a.key });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual([
+      {
+        heartbeatRunId: run.id,
+        attempt: 1,
+        startedAt: expect.any(String),
+        finishedAt: expect.any(String),
+        adapterType: "poll",
+        outcome: "lease_lapsed",
+        code: null,
+        error: "Attempt 1 of 3 reported no result before its lease expired",
+      },
+      {
+        heartbeatRunId: run.id,
+        attempt: 2,
+        startedAt: expect.any(String),
+        finishedAt: expect.any(String),
+        adapterType: "poll",
+        outcome: "failed",
+        code: null,
+        error: "The agent reported failure",
+      },
+    ]);
+    const page = await s.t.request("GET", `/api/heartbeat-runs/${run.id}/attempts?limit=1&after=1`);
+    expect(page.body.map((x: { attempt: number }) => x.attempt)).toEqual([2]);
+    expect((await s.t.request("GET", `/api/heartbeat-runs/${run.id}/attempts`, { token: s.w.peer.key })).status).toBe(403);
+    expect((await s.t.request("GET", `/api/heartbeat-runs/${run.id}/attempts?limit=0`)).status).toBe(400);
+    expect((await s.t.request("GET", "/api/heartbeat-runs/00000000-0000-4000-8000-000000000000/attempts")).status).toBe(404);
+  });
+});
+
 describe("delivery secrets", () => {
   it("shows an http agent's delivery secret once, on create and on rotate, never on read", async () => {
     const created = await s.t.request("POST", `/api/companies/${s.w.company.id}/agents`, {

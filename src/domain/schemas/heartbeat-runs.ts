@@ -1,6 +1,6 @@
 /** Heartbeat runs as agents and the board see them, and the bodies of the agent-facing endpoints. */
 import { z } from "zod";
-import { heartbeatStatus } from "../enums";
+import { adapterType, attemptOutcome, heartbeatStatus } from "../enums";
 import { isoDateTime, timestamp, uuid } from "./common";
 
 export const heartbeatRun = z.object({
@@ -47,6 +47,24 @@ export const listHeartbeatRunsQuery = z.strictObject({
   routineRunId: uuid.optional().describe("Only the heartbeat runs of this routine run (its delivery attempts and retries)"),
 });
 
+/** One delivery attempt of a heartbeat run. */
+export const heartbeatAttempt = z.object({
+  heartbeatRunId: uuid,
+  attempt: z.number().int().describe("1 for the first attempt"),
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp,
+  adapterType: adapterType.describe("The agent's adapter when the attempt was made"),
+  outcome: attemptOutcome.describe("lease_lapsed: the holder reported no result before its lease expired"),
+  code: z.number().int().nullable().describe("The HTTP status the agent answered or the command's exit code, when known"),
+  error: z.string().nullable().describe("Why the attempt failed (at most 1000 characters)"),
+});
+
+export const listHeartbeatAttemptsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: z.coerce.number().int().min(0).optional().describe("An attempt number (exclusive): the attempts after it"),
+});
+
 export type ClaimBody = z.infer<typeof claimBody>;
 export type CompleteBody = z.infer<typeof completeBody>;
 export type ListHeartbeatRunsQuery = z.infer<typeof listHeartbeatRunsQuery>;
+export type ListHeartbeatAttemptsQuery = z.infer<typeof listHeartbeatAttemptsQuery>;

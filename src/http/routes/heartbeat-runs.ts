@@ -5,8 +5,10 @@ import { idParams } from "../../domain/schemas/common";
 import {
   claimBody,
   completeBody,
+  heartbeatAttempt,
   heartbeatDelivery,
   heartbeatRun,
+  listHeartbeatAttemptsQuery,
   listHeartbeatRunsQuery,
 } from "../../domain/schemas/heartbeat-runs";
 import type { Services } from "../../services";
@@ -67,6 +69,20 @@ export const heartbeatRunRoutes: FastifyPluginAsyncZod<{ services: Services }> =
       },
     },
     async (req, reply) => reply.status(201).send(await heartbeatRuns.retry(actorOf(req), req.params.heartbeatRunId)),
+  );
+  app.get(
+    "/api/heartbeat-runs/:heartbeatRunId/attempts",
+    {
+      schema: {
+        tags,
+        description:
+          "The board, and the run's own agent. One entry per attempt, oldest first: when, the adapter, how it ended (succeeded, failed, timed_out, lease_lapsed), the HTTP status or exit code when known, and the error. Page with `after` (the last attempt number seen).",
+        params: idParams("heartbeatRunId"),
+        querystring: listHeartbeatAttemptsQuery,
+        response: { 200: z.array(heartbeatAttempt) },
+      },
+    },
+    async (req) => heartbeatRuns.listAttempts(actorOf(req), req.params.heartbeatRunId, req.query),
   );
   app.get(
     "/api/heartbeat-runs/:heartbeatRunId",

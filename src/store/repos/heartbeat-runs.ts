@@ -13,6 +13,7 @@ import { type Executor, notify, pgArray, queryRows } from "../db";
 import { jsonRowOf } from "../raw-rows";
 import type { StoredEnv } from "../../domain/routine-env";
 import { type agents, heartbeatRuns, issues, routineRuns } from "../schema";
+import { recordAttempts } from "./heartbeat-runs-attempts";
 import { runStatusRepo } from "./run-status";
 
 export type HeartbeatRunRow = typeof heartbeatRuns.$inferSelect;
@@ -76,6 +77,10 @@ export interface Outcome {
   output?: string | null;
   /** Written to the routine run when the heartbeat run ends failed or timed out. */
   failureReason?: string;
+  /** The attempt timed out (its record says so even when the run is retried). */
+  timedOut?: boolean;
+  /** The HTTP status the agent answered or the command's exit code, for the attempt's record. */
+  code?: number | null;
 }
 
 /** Identifies one attempt: a worker that claimed attempt 2 cannot end attempt 3. */
@@ -222,7 +227,8 @@ export const heartbeatRunsRepo = {
 
   /**
    * Runs whose lease lapsed (the holder died or hung): retried at once, or `timed_out` when
-   * attempts are exhausted (failing the routine run). Returns how many were reclaimed.
+   * attempts are exhausted (failing the routine run); each lapsed attempt is recorded as
+   * `lease_lapsed`. Returns how many were reclaimed.
    */
   async reclaimExpired(db: Executor, limit = 100): Promise<number> {
     const rows = await queryRows<{ id: string }>(
@@ -240,7 +246,8 @@ export const heartbeatRunsRepo = {
                    error = 'Attempt ' || h.attempt || ' of ' || h.max_attempts || ' reported no result before its lease expired',
                    updated_at = now()
               from expired e where h.id = e.id
-            returning h.id, h.status, h.routine_run_id, h.attempt),
+            returning h.id, h.agent_id, h.status, h.routine_run_id, h.attempt, h.started_at, h.error),
+          attempts as (${recordAttempts("ended", sql`'lease_lapsed'`)}),
           failed as (${failRoutineRuns("ended", sql`'Heartbeat run timed out: attempt ' || e.attempt || ' reported no result before its lease expired'`)})
           select id from ended`,
     );
@@ -254,8 +261,9 @@ export const heartbeatRunsRepo = {
   },
 
   /**
-   * Ends many attempts in one statement (the dispatcher writes its results in batches). Answers each
-   * in order: the run as it is now, or undefined when that claim is no longer current.
+   * Ends many attempts in one statement (the dispatcher writes its results in batches), recording
+   * each attempt in `heartbeat_attempts` in that same statement. Answers each in order: the run as
+   * it is now, or undefined when that claim is no longer current.
    */
   async finishMany(db: Executor, items: { guard: ClaimGuard; outcome: Outcome }[]): Promise<(HeartbeatRunRow | undefined)[]> {
     if (items.length === 0) return [];
@@ -270,13 +278,16 @@ export const heartbeatRunsRepo = {
       error: outcome.error ?? null,
       output: outcome.output ?? null,
       failure_reason: outcome.failureReason ?? outcome.error ?? "Heartbeat run failed",
+      attempt_outcome:
+        outcome.status === "succeeded" ? "succeeded" : outcome.timedOut || outcome.status === "timed_out" ? "timed_out" : "failed",
+      attempt_code: outcome.code ?? null,
     }));
     const rows = await queryRows<Record<string, unknown>>(
       db,
       sql`with input as (
             select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
                      as x(id uuid, attempt int, claimed_by text, status text, final boolean, delay_sec float8,
-                          summary text, error text, output text, failure_reason text)),
+                          summary text, error text, output text, failure_reason text, attempt_outcome text, attempt_code int)),
           ended as (
             update heartbeat_runs h
                set status = x.status,
@@ -290,7 +301,8 @@ export const heartbeatRunsRepo = {
               from input x
              where h.id = x.id and h.status = 'running' and h.attempt = x.attempt
                and (x.claimed_by is null or h.claimed_by = x.claimed_by)
-            returning h.*, x.failure_reason),
+            returning h.*, x.failure_reason, x.attempt_outcome, x.attempt_code),
+          attempts as (${recordAttempts("ended", sql`e.attempt_outcome`, sql`e.attempt_code`)}),
           failed as (${failRoutineRuns("ended", sql`e.failure_reason`)})
           select * from ended`,
     );

@@ -7,7 +7,9 @@ import { humanize } from "../format";
 import { useApi } from "../hooks";
 import { notify } from "../notice";
 import { navigate } from "../router";
+import { draftOf, definitionErrors, definitionOf, type VariableDraft } from "../variables";
 import { useCompanyLists } from "./shared";
+import { placeholdersOf, VariablesEditor } from "./variables-editor";
 
 const POLICY_HINTS: Record<string, string> = {
   coalesce_if_active: "while an execution issue is open, a fire is added to it as a comment",
@@ -27,6 +29,7 @@ interface Draft {
   priority: string;
   concurrencyPolicy: string;
   catchUpPolicy: string;
+  variables: VariableDraft[];
 }
 
 const blank: Draft = {
@@ -39,6 +42,7 @@ const blank: Draft = {
   priority: "medium",
   concurrencyPolicy: "coalesce_if_active",
   catchUpPolicy: "skip_missed",
+  variables: [],
 };
 
 export function RoutineForm({ companyId, routineId }: { companyId: string; routineId?: string }) {
@@ -63,6 +67,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
         priority: r.priority,
         concurrencyPolicy: r.concurrencyPolicy,
         catchUpPolicy: r.catchUpPolicy,
+        variables: r.variables.map(draftOf),
       });
   }, [existing.data]);
 
@@ -70,14 +75,20 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
   useEffect(() => {
     if (routineId || !draft) return;
     const one = (list?: { id: string }[]) => (list?.length === 1 ? list[0]!.id : "");
-    if (!draft.assigneeAgentId && one(agents.data)) setDraft({ ...draft, assigneeAgentId: one(agents.data) });
-    else if (!draft.projectId && one(projects.data)) setDraft({ ...draft, projectId: one(projects.data) });
+    // updates from the current draft, not this render's: a keystroke may land before the effect runs
+    const agent = one(agents.data);
+    const project = one(projects.data);
+    if (!draft.assigneeAgentId && agent) setDraft((d) => d && (d.assigneeAgentId ? d : { ...d, assigneeAgentId: agent }));
+    else if (!draft.projectId && project) setDraft((d) => d && (d.projectId ? d : { ...d, projectId: project }));
   }, [agents.data, projects.data, draft]);
 
   if (routineId && existing.error) return <ErrorBox error={existing.error} retry={existing.reload} />;
   if (!draft) return <Loading what="the routine" />;
 
-  const set = (key: keyof Draft) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof Draft) => (e: Event) => {
+    const value = (e.currentTarget as HTMLInputElement).value;
+    setDraft((d) => d && { ...d, [key]: value });
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -91,6 +102,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
       priority: draft.priority,
       concurrencyPolicy: draft.concurrencyPolicy,
       catchUpPolicy: draft.catchUpPolicy,
+      variables: draft.variables.map(definitionOf),
     };
     try {
       const saved = routineId
@@ -110,7 +122,7 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
     <section aria-labelledby="routine-form-title">
       <h2 id="routine-form-title">{title}</h2>
       <form class="card form" onSubmit={submit} aria-labelledby="routine-form-title">
-        <Field label="Title" id="r-title">
+        <Field label="Title" id="r-title" hint={<>Use <code>{"{{name}}"}</code> for a variable (defined below)</>}>
           <input id="r-title" required maxLength={200} value={draft.title} onInput={set("title")} />
         </Field>
         <Field label="Description" id="r-description" hint="What the agent should do each time; it becomes the execution issue's description">
@@ -179,6 +191,12 @@ export function RoutineForm({ companyId, routineId }: { companyId: string; routi
             </select>
           </Field>
         </div>
+        <VariablesEditor
+          drafts={draft.variables}
+          placeholders={placeholdersOf([draft.title, draft.description])}
+          errors={definitionErrors(error, draft.variables)}
+          onChange={(variables) => setDraft((d) => d && { ...d, variables })}
+        />
         <ErrorBox error={error} />
         <div class="actions">
           <a class="button secondary" href={routineId ? `/c/${companyId}/routines/${routineId}` : `/c/${companyId}`}>

@@ -1,12 +1,13 @@
 /** One routine: its facts and lifecycle (pause, resume, archive), triggers, Run now, and run history. */
 import { useState } from "preact/hooks";
-import { enc, patch, post, type RoutineDetail, type RunSummary } from "../api";
-import { Badge, ConfirmButton, ErrorBox, Field, Loading, parseJsonObject, Time } from "../components";
+import { enc, patch, type RoutineDetail } from "../api";
+import { Badge, ConfirmButton, ErrorBox, Loading, Time } from "../components";
 import { ISSUE_STATUSES } from "../enums";
 import { humanize } from "../format";
 import { useApi } from "../hooks";
 import { notify } from "../notice";
 import { RunsPanel } from "./runs";
+import { RunNow } from "./run-now";
 import { NextRun } from "./shared";
 import { TriggersPanel } from "./triggers";
 
@@ -136,62 +137,5 @@ export function IssueStatus(props: {
       </select>
       <ErrorBox error={error} />
     </span>
-  );
-}
-
-function RunNow({ routine, onFired }: { routine: RoutineDetail; onFired: () => void }) {
-  const [payload, setPayload] = useState("");
-  const [key, setKey] = useState("");
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const parsed = parseJsonObject(payload);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (parsed.error) return;
-    setBusy(true);
-    try {
-      const run = await post<RunSummary>(`/routines/${enc(routine.id)}/run`, {
-        source: "manual",
-        ...(payload.trim() ? { payload: parsed.value } : {}),
-        ...(key.trim() ? { idempotencyKey: key.trim() } : {}),
-      });
-      notify(`Fired now: run ${humanize(run.status)}`);
-      setError(undefined);
-      onFired();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form class="card form run-now" onSubmit={submit} aria-labelledby="run-now-title">
-      <h3 id="run-now-title">Run now</h3>
-      <p class="muted">
-        Fires it at once through the same path as its triggers ({humanize(routine.concurrencyPolicy)} applies){routine.status === "paused" ? "; a paused routine can still be run by hand" : ""}.
-      </p>
-      <div class="grid2">
-        <Field label="Payload (JSON object, optional)" id="run-payload" error={parsed.error ? `Payload ${parsed.error}` : null} hint="becomes the run's payload and the execution issue's context">
-          <textarea
-            id="run-payload"
-            class="mono"
-            rows={4}
-            placeholder={'{"context": "quarterly"}'}
-            value={payload}
-            aria-invalid={parsed.error ? "true" : undefined}
-            onInput={(e) => setPayload(e.currentTarget.value)}
-          />
-        </Field>
-        <Field label="Idempotency key (optional)" id="run-key" hint="the same key returns the same run instead of firing again">
-          <input id="run-key" maxLength={255} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
-        </Field>
-      </div>
-      <ErrorBox error={error} />
-      <div class="actions">
-        <button type="submit" disabled={busy || Boolean(parsed.error)}>
-          Run now
-        </button>
-      </div>
-    </form>
   );
 }

@@ -1,12 +1,12 @@
 /** A routine's run history: filters, lateness, reasons, payloads, issues, delivery attempts and retry. */
 import { useEffect, useState } from "preact/hooks";
-import { api, type Agent, enc, type HeartbeatRun, post, query, type RoutineDetail, type Run } from "../api";
+import { api, type Agent, enc, query, type RoutineDetail, type Run } from "../api";
 import { Badge, Empty, ErrorBox, Time } from "../components";
 import { RUN_SOURCES, RUN_STATUSES } from "../enums";
 import { duration, humanize, lateness, shortId } from "../format";
 import { useApi } from "../hooks";
-import { notify } from "../notice";
 import { navigate, useLocation, withQuery } from "../router";
+import { Deliveries } from "./deliveries";
 
 const PAGE = 20;
 
@@ -177,69 +177,10 @@ function RunRow({ run: r, companyId, agent, onRetried }: { run: Run; companyId: 
             </dl>
             <h4>Payload</h4>
             {r.triggerPayload ? <pre class="payload">{JSON.stringify(r.triggerPayload, null, 2)}</pre> : <p class="muted">None</p>}
-            {r.linkedIssue && agent ? <Attempts run={r} agent={agent} onRetried={onRetried} /> : null}
+            {r.linkedIssue && agent ? <Deliveries run={r} agent={agent} onRetried={onRetried} /> : null}
           </td>
         </tr>
       ) : null}
     </>
-  );
-}
-
-/** The heartbeat runs that woke the agent for this run: each delivery (attempts, error), and a retry for a failed one. */
-function Attempts({ run, agent, onRetried }: { run: Run; agent: Agent; onRetried: () => void }) {
-  const hb = useApi<HeartbeatRun[]>(`/agents/${enc(agent.id)}/heartbeat-runs${query({ routineRunId: run.id, limit: 20 })}`, { everyMs: 5000 });
-  const [error, setError] = useState<unknown>();
-  const latest = hb.data?.[0];
-  const retry = async () => {
-    if (!latest) return;
-    try {
-      await post<HeartbeatRun>(`/heartbeat-runs/${enc(latest.id)}/retry`);
-      notify("Delivery queued again");
-      await hb.reload();
-      onRetried();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  if (hb.error) return <ErrorBox error={hb.error} retry={hb.reload} />;
-  if (!hb.data) return null;
-  return (
-    <div class="attempts">
-      <h4>Deliveries to {agent.name} ({agent.adapterType})</h4>
-      {hb.data.length === 0 ? (
-        <p class="muted">None: nothing woke the agent for this run (it was coalesced or skipped).</p>
-      ) : (
-        <table class="list" aria-label="Delivery attempts">
-          <thead>
-            <tr>
-              <th scope="col">Queued</th>
-              <th scope="col">Adapter</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last attempt</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {hb.data.map((h) => (
-              <tr key={h.id}>
-                <td data-label="Queued"><Time iso={h.createdAt} /></td>
-                <td data-label="Adapter">{agent.adapterType}</td>
-                <td data-label="Status"><Badge value={h.status} /></td>
-                <td data-label="Attempts">{h.attempt} of {h.maxAttempts}</td>
-                <td data-label="Last attempt"><Time iso={h.finishedAt ?? h.startedAt} /></td>
-                <td data-label="Error" class="error">{h.error ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {latest && (latest.status === "failed" || latest.status === "timed_out") ? (
-        <button type="button" onClick={retry}>
-          Retry delivery
-        </button>
-      ) : null}
-      <ErrorBox error={error} />
-    </div>
   );
 }
