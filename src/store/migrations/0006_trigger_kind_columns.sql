@@ -1,0 +1,2 @@
+ALTER TABLE "routine_triggers" ADD CONSTRAINT "routine_triggers_schedule_ck" CHECK (kind <> 'schedule' or cron_expression is not null) NOT VALID;--> statement-breakpoint
+ALTER TABLE "routine_triggers" ADD CONSTRAINT "routine_triggers_webhook_ck" CHECK (kind <> 'webhook' or (public_id is not null and secret_ciphertext is not null)) NOT VALID;
