@@ -9,7 +9,7 @@
 import { and, desc, eq, getTableColumns, inArray, lt, sql } from "drizzle-orm";
 import { CHANNELS } from "../../domain/channels";
 import type { HeartbeatStatus } from "../../domain/enums";
-import { type Executor, notify, pgArray, queryRows } from "../db";
+import { type Executor, notify, pgArray, queryRows, queryPrepared } from "../db";
 import { jsonRowOf } from "../raw-rows";
 import type { StoredEnv } from "../../domain/routine-env";
 import { type agents, heartbeatRuns, issues, routineRuns } from "../schema";
@@ -141,7 +141,8 @@ export const heartbeatRunsRepo = {
     const perAgent = o.perAgent ?? Number.MAX_SAFE_INTEGER;
     const busy = Object.entries(o.busy ?? {});
     const full = busy.filter(([, n]) => n >= perAgent).map(([id]) => id);
-    const rows = await queryRows<Record<string, unknown>>(
+    // Prepared (one per connection): planning this statement cost more than running it for a small claim.
+    const rows = await queryPrepared<Record<string, unknown>>(
       db,
       sql`with busy as (
             select * from unnest(${pgArray(busy.map(([id]) => id), "uuid")}, ${`{${busy.map(([, n]) => n).join(",")}}`}::int[]) b(agent_id, n)),
