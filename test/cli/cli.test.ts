@@ -131,6 +131,26 @@ describe("routined against a running server", () => {
     const none = await both(["runs", "list", routine.id, "--status", "skipped"]);
     expect(none.json).toEqual([]);
 
+    // deliveries: the (poll) agent takes one and reports it failed; the board sees the attempt and retries it
+    const queued = await both(["deliveries", "list", agent.id, "--status", "queued"]);
+    expect(queued.json).toHaveLength(2);
+    expect(queued.text).toMatch(/^ID\s+STATUS\s+ATTEMPT\s+ROUTINE RUN/m);
+    const agentKey = JSON.parse((await cli(["--json", "agents", "keys", "create", agent.id])).stdout).key as string;
+    const asAgent = { authorization: `Bearer ${agentKey}`, "content-type": "application/json" };
+    const taken: any = await (await fetch(`${server.url}/api/agents/me/heartbeat-runs/claim`, { method: "POST", headers: asAgent, body: "{}" })).json();
+    const takenId = taken.heartbeatRun.id as string;
+    await fetch(`${server.url}/api/heartbeat-runs/${takenId}/complete`, { method: "POST", headers: asAgent, body: '{"status":"failed"}' });
+    const attempts = await both(["deliveries", "attempts", takenId]);
+    expect(attempts.json).toMatchObject([{ heartbeatRunId: takenId, attempt: 1, adapterType: "poll", outcome: "failed" }]);
+    expect(attempts.text).toMatch(/^ATTEMPT\s+STARTED\s+FINISHED\s+ADAPTER\s+OUTCOME/m);
+    expect(attempts.text).toMatch(/^1\s+\S+\s+\S+\s+poll\s+failed/m);
+    const retried = JSON.parse((await cli(["--json", "deliveries", "retry", takenId])).stdout);
+    expect(retried).toMatchObject({ status: "queued", attempt: 0, routineRunId: taken.heartbeatRun.routineRunId });
+    const ofRun = await both(["deliveries", "list", agent.id, "--routine-run", taken.heartbeatRun.routineRunId]);
+    expect(ofRun.json.map((h: any) => h.id).sort()).toEqual([takenId, retried.id].sort());
+    const badLimit = await cli(["deliveries", "attempts", takenId, "--limit", "0"]);
+    expect(badLimit).toMatchObject({ code: 1, stderr: expect.stringContaining("--limit must be a whole number from 1 to 200") });
+
     // lifecycle
     const paused = await both(["routines", "pause", routine.id]);
     expect(paused.json.status).toBe("paused");

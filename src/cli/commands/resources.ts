@@ -1,6 +1,6 @@
 /**
  * The commands that talk to a running server over HTTP: companies, agents (+ keys), routines,
- * triggers, runs. Each prints a table, or the API's JSON with `--json`.
+ * triggers, runs, deliveries (heartbeat runs and their attempts). Each prints a table, or the API's JSON with `--json`.
  */
 import { type Command, Option } from "commander";
 import { type Connection, call, connect } from "../client";
@@ -40,6 +40,30 @@ const runColumns: Column<Row>[] = [
   ["ISSUE", (r) => r.linkedIssue?.identifier ?? r.linkedIssueId],
   ["REASON", (r) => r.failureReason],
 ];
+const deliveryColumns: Column<Row>[] = [
+  ["ID", (h) => h.id],
+  ["STATUS", (h) => h.status],
+  ["ATTEMPT", (h) => `${h.attempt}/${h.maxAttempts}`],
+  ["ROUTINE RUN", (h) => h.routineRunId],
+  ["RUN AFTER", (h) => h.runAfter],
+  ["FINISHED", (h) => h.finishedAt],
+  ["ERROR", (h) => h.error],
+];
+const attemptColumns: Column<Row>[] = [
+  ["ATTEMPT", (a) => a.attempt],
+  ["STARTED", (a) => a.startedAt],
+  ["FINISHED", (a) => a.finishedAt],
+  ["ADAPTER", (a) => a.adapterType],
+  ["OUTCOME", (a) => a.outcome],
+  ["CODE", (a) => a.code],
+  ["ERROR", (a) => a.error],
+];
+
+function limitOf(value: string, most: number): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > most) throw new CliError(`--limit must be a whole number from 1 to ${most}`);
+  return limit;
+}
 
 function json(value: string | undefined, flag: string): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
@@ -293,10 +317,38 @@ export function resourceCommands(program: Command, ctx: Context): void {
     .addOption(new Option("--status <status>", "only runs in this status").choices(["received", "issue_created", "coalesced", "skipped", "completed", "failed"]))
     .option("--limit <n>", "how many (1-200)", "50")
     .action(async (routineId: string, o: { status?: string; limit: string }) => {
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new CliError("--limit must be a whole number from 1 to 200");
-      const query = withoutUndefined({ status: o.status, limit });
+      const query = withoutUndefined({ status: o.status, limit: limitOf(o.limit, 200) });
       const rows = await run(api().GET("/api/routines/{routineId}/runs", { params: { path: { routineId }, query: query as never } }));
       ctx.print().out(rows, (r) => table(r as Row[], runColumns));
+    });
+
+  // deliveries: an agent's heartbeat runs, the attempts of one, and the board's retry of a failed one
+  const deliveries = program.command("deliveries").description("an agent's heartbeat runs (deliveries), their attempts, and retrying a failed one");
+  deliveries
+    .command("list <agentId>")
+    .description("list an agent's heartbeat runs, newest first")
+    .addOption(new Option("--status <status>", "only runs in this status").choices(["queued", "running", "scheduled_retry", "succeeded", "failed", "cancelled", "timed_out"]))
+    .option("--routine-run <routineRunId>", "only the deliveries of this routine run")
+    .option("--limit <n>", "how many (1-200)", "50")
+    .action(async (agentId: string, o: { status?: string; routineRun?: string; limit: string }) => {
+      const query = withoutUndefined({ status: o.status, routineRunId: o.routineRun, limit: limitOf(o.limit, 200) });
+      const rows = await run(api().GET("/api/agents/{agentId}/heartbeat-runs", { params: { path: { agentId }, query: query as never } }));
+      ctx.print().out(rows, (r) => table(r as Row[], deliveryColumns));
+    });
+  deliveries
+    .command("attempts <heartbeatRunId>")
+    .description("list a heartbeat run's delivery attempts, oldest first: when, adapter, outcome, HTTP status or exit code, error")
+    .option("--limit <n>", "how many (1-200)", "50")
+    .action(async (heartbeatRunId: string, o: { limit: string }) => {
+      const query = { limit: limitOf(o.limit, 200) };
+      const rows = await run(api().GET("/api/heartbeat-runs/{heartbeatRunId}/attempts", { params: { path: { heartbeatRunId }, query } }));
+      ctx.print().out(rows, (r) => table(r as Row[], attemptColumns));
+    });
+  deliveries
+    .command("retry <heartbeatRunId>")
+    .description("deliver a failed or timed-out heartbeat run again (a new run with fresh attempts; board only)")
+    .action(async (heartbeatRunId: string) => {
+      const created = await run(api().POST("/api/heartbeat-runs/{heartbeatRunId}/retry", { params: { path: { heartbeatRunId } } }));
+      ctx.print().out(created, (h) => record(h as Row));
     });
 }
