@@ -7,12 +7,10 @@
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDispatcher } from "../../src/dispatch/dispatcher";
-import { createHttpAdapter } from "../../src/dispatch/http-adapter";
-import { createProcessAdapter } from "../../src/dispatch/process-adapter";
 import { LOCAL_AGENTS_ENV, type TestApp, createTestApp, seedWorld } from "../helpers/app";
 import { PG_ADMIN_URL } from "../helpers/engine";
 import { enqueueTestRun, recordings, startAgentServer } from "../helpers/heartbeat";
+import { testDispatcher } from "../helpers/dispatcher";
 
 const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
 let t: TestApp;
@@ -48,15 +46,10 @@ describe("the dispatcher during a database outage", () => {
     const raw: string[] = [];
     const logger = pino({ level: "info" }, { write: (line: string) => (raw.push(line), logged.push(JSON.parse(line))) });
     const rec = recordings();
-    const dispatcher = createDispatcher({
+    const dispatcher = testDispatcher({
       source: t.services.heartbeatDispatch,
       listen: t.db.store.listen,
-      adapters: {
-        http: createHttpAdapter({ allowLocal: true }),
-        process: createProcessAdapter({ apiUrl: "http://routined.test", policy: t.config.adapters.process }),
-      },
-      timeoutMs: 5_000,
-      leaseMs: 0,
+      processPolicy: t.config.adapters.process,
       onRecord: rec.onRecord,
       logger,
     });

@@ -5,15 +5,14 @@
  */
 import crypto from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Dispatcher, createDispatcher } from "../../src/dispatch/dispatcher";
-import { createHttpAdapter } from "../../src/dispatch/http-adapter";
-import { createProcessAdapter } from "../../src/dispatch/process-adapter";
+import type { Dispatcher } from "../../src/dispatch/dispatcher";
 import { checkedLookup } from "../../src/services/http-target";
 import { createSecretBox } from "../../src/domain/secret-box";
 import { generateWebhookSecret } from "../../src/domain/webhook-auth";
 import { agentsRepo } from "../../src/store/repos/agents";
 import { LOCAL_AGENTS_ENV, type TestApp, createTestApp, seedWorld, testConfig } from "../helpers/app";
 import { enqueueTestRun, recordings, startAgentServer } from "../helpers/heartbeat";
+import { testDispatcher } from "../helpers/dispatcher";
 
 let strict: TestApp;
 let w: Awaited<ReturnType<typeof seedWorld>>;
@@ -165,15 +164,11 @@ describe("http agent targets", () => {
 /** A dispatcher of the strict server (local targets and the process adapter refused), recording every attempt. */
 async function startStrictDispatcher() {
   const rec = recordings();
-  dispatcher = createDispatcher({
+  dispatcher = testDispatcher({
     source: strict.services.heartbeatDispatch,
     listen: strict.db.store.listen,
-    adapters: {
-      http: createHttpAdapter({ allowLocal: false }),
-      process: createProcessAdapter({ apiUrl: "http://routined.test", policy: strict.config.adapters.process }),
-    },
-    timeoutMs: 5_000,
-    leaseMs: 0,
+    processPolicy: strict.config.adapters.process,
+    allowLocal: false,
     onRecord: rec.onRecord,
   });
   await dispatcher.start();

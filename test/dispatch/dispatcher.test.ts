@@ -1,12 +1,11 @@
 import { sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Dispatcher, createDispatcher } from "../../src/dispatch/dispatcher";
-import { createHttpAdapter } from "../../src/dispatch/http-adapter";
-import { createProcessAdapter } from "../../src/dispatch/process-adapter";
+import type { Dispatcher } from "../../src/dispatch/dispatcher";
 import { heartbeatRunsRepo } from "../../src/store/repos/heartbeat-runs";
 import { LOCAL_AGENTS_ENV, type TestApp, createTestApp, seedWorld } from "../helpers/app";
 import { enqueueTestRun, recordings, routineRunOf, startAgentServer } from "../helpers/heartbeat";
+import { testDispatcher } from "../helpers/dispatcher";
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof seedWorld>>;
@@ -22,16 +21,13 @@ afterAll(() => t.close());
 
 function startDispatcher(timeoutMs = 5_000, limits: { concurrency?: number; perAgent?: number } = {}) {
   rec = recordings();
-  dispatcher = createDispatcher({
+  dispatcher = testDispatcher({
     ...limits,
     source: t.services.heartbeatDispatch,
     listen: t.db.store.listen,
-    adapters: {
-      http: createHttpAdapter({ allowLocal: true }),
-      process: createProcessAdapter({ apiUrl: "http://routined.test", killGraceMs: 200, policy: t.config.adapters.process }),
-    },
+    processPolicy: t.config.adapters.process,
+    killGraceMs: 200,
     timeoutMs,
-    leaseMs: 0,
     leaseMarginMs: 1_000,
     backoff: { baseMs: 10, maxMs: 20 },
     onRecord: rec.onRecord,
@@ -147,14 +143,10 @@ describe("database work per delivery", () => {
     let claims = 0;
     const source = t.services.heartbeatDispatch;
     rec = recordings();
-    dispatcher = createDispatcher({
+    dispatcher = testDispatcher({
       source: { ...source, claim: (o) => (claims++, source.claim(o)) },
       listen: t.db.store.listen,
-      adapters: {
-        http: createHttpAdapter({ allowLocal: true }),
-        process: createProcessAdapter({ apiUrl: "http://routined.test", policy: t.config.adapters.process }),
-      },
-      timeoutMs: 5_000,
+      processPolicy: t.config.adapters.process,
       leaseMs: 60_000,
       onRecord: rec.onRecord,
     });

@@ -5,9 +5,6 @@
  * receives two deliveries at once.
  */
 import { expect, it } from "vitest";
-import { createDispatcher } from "../../src/dispatch/dispatcher";
-import { createHttpAdapter } from "../../src/dispatch/http-adapter";
-import { createProcessAdapter } from "../../src/dispatch/process-adapter";
 import { createHeartbeatDispatchService } from "../../src/services/heartbeat-dispatch";
 import { heartbeatRunsRepo } from "../../src/store/repos/heartbeat-runs";
 import { LOCAL_AGENTS_ENV, seededApp } from "../helpers/app";
@@ -15,6 +12,7 @@ import { ENGINE } from "../helpers/engine";
 import { enqueueTestRun, recordings, startAgentServer } from "../helpers/heartbeat";
 import { createSecretBox } from "../../src/domain/secret-box";
 import crypto from "node:crypto";
+import { testDispatcher } from "../helpers/dispatcher";
 
 const s = seededApp({ env: LOCAL_AGENTS_ENV });
 
@@ -29,15 +27,11 @@ it("retries a run whose dispatcher was stopped mid-delivery, once its lease expi
   const other = ENGINE === "postgres" ? await s.t.db.openAnother() : s.t.db.store;
   const secretBox = createSecretBox(crypto.createHash("sha256").update("test").digest());
   const dispatchers = [s.t.db.store, other].map((store) =>
-    createDispatcher({
+    testDispatcher({
       source: createHeartbeatDispatchService({ db: store.db, secretBox }),
       listen: store.listen,
-      adapters: {
-        http: createHttpAdapter({ allowLocal: true }),
-        process: createProcessAdapter({ apiUrl: "http://routined.test", policy: s.t.config.adapters.process }),
-      },
+      processPolicy: s.t.config.adapters.process,
       timeoutMs: 1_500,
-      leaseMs: 0,
       leaseMarginMs: 500,
       backoff: { baseMs: 10, maxMs: 20 },
       onRecord: rec.onRecord,
