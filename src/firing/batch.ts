@@ -16,13 +16,13 @@ import { OPEN_ISSUE_STATUSES } from "../domain/enums";
 import { afterCommit, committing } from "../lib/after-commit";
 import type { Db, Executor, Tx } from "../store/db";
 import { type GateFacts, fireRepo } from "../store/repos/fire";
-import { type RoutineRow, routinesRepo } from "../store/repos/routines";
+import { type FiringRoutine, routinesRepo } from "../store/repos/routines";
 import { type RunRow, runsRepo } from "../store/repos/runs";
-import type { Trigger } from "../domain/trigger-kinds";
 import {
   type FireOutcome,
   type FirePlan,
   type FireRequest,
+  type FiringTrigger,
   type TriggerMark,
   keyOf,
   markTrigger,
@@ -47,7 +47,7 @@ export interface BatchScope {
   /** The fires to plan, in order. */
   fires: FireRequest[];
   /** Routines to lock, in id order. Omitted: the routines (and triggers) a scheduler claim has locked, in `claimed`. */
-  claimed?: { routine: RoutineRow; trigger: Trigger }[];
+  claimed?: { routine: FiringRoutine; trigger: FiringTrigger }[];
   /** Read the runs already holding the fires' schedule slots (a backfill may overlap an earlier one). */
   slots?: boolean;
 }
@@ -58,7 +58,7 @@ export interface FireBatch {
   /** Plans every fire of the batch, in order (once); what each came to. */
   fire(): FireOutcome[];
   /** Records occurrences of a claimed trigger that were not fired (a skipped run saying why). */
-  drop(routine: RoutineRow, trigger: Trigger, dropped: { scheduledFor: Date; reason: string }): void;
+  drop(routine: FiringRoutine, trigger: FiringTrigger, dropped: { scheduledFor: Date; reason: string }): void;
   /** Sets trigger fields with the write (`nextRunAt`, `lastResult`). */
   mark(triggerId: string, mark: TriggerMark): void;
   /** Writes the batch: an answer per fire, in order. */
@@ -87,7 +87,7 @@ async function openBatch(
     : await routinesRepo.lockMany(tx, [...new Set(fires.map((f) => f.routineId))].sort());
   const needsActive = [...routines.values()].filter((r) => r.concurrencyPolicy !== "always_enqueue").map((r) => r.id);
   // The gate is the scheduler's (a batch opened on its claim); a backfill is asked for by an operator and is not gated.
-  const gated = scope.claimed ? gatedRoutines(routines, fires) : new Map<string, RoutineRow>();
+  const gated = scope.claimed ? gatedRoutines(routines, fires) : new Map<string, FiringRoutine>();
   const context = await fireRepo.context(tx, {
     triggerIds: scope.claimed ? [] : [...new Set(fires.flatMap((f) => (f.triggerId ? [f.triggerId] : [])))],
     activeFor: needsActive,
@@ -143,8 +143,8 @@ async function openBatch(
 }
 
 /** The routines of `fires` whose activity gate applies to one of their fires (a scheduled one), by id. */
-function gatedRoutines(routines: Map<string, RoutineRow>, fires: FireRequest[]): Map<string, RoutineRow> {
-  const gated = new Map<string, RoutineRow>();
+function gatedRoutines(routines: Map<string, FiringRoutine>, fires: FireRequest[]): Map<string, FiringRoutine> {
+  const gated = new Map<string, FiringRoutine>();
   for (const f of fires) {
     const routine = routines.get(f.routineId);
     if (routine && gateApplies({ policy: routine.activityGatePolicy, source: f.source })) gated.set(routine.id, routine);
@@ -153,7 +153,7 @@ function gatedRoutines(routines: Map<string, RoutineRow>, fires: FireRequest[]):
 }
 
 /** The gate's decision for each gated routine, from the facts the context read (one decision for all its fires of the batch). */
-function gateDecisions(gated: Map<string, RoutineRow>, facts: Map<string, GateFacts>): Map<string, GateDecision> {
+function gateDecisions(gated: Map<string, FiringRoutine>, facts: Map<string, GateFacts>): Map<string, GateDecision> {
   const none: GateFacts = { project: null, lastDispatchedAt: null, firstOutsideActivityAt: null };
   return new Map(
     [...gated].map(([id, r]) => [id, decideGate({ policy: r.activityGatePolicy, scope: r.activityGateScope, source: "schedule", ...(facts.get(id) ?? none) })]),

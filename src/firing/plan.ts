@@ -27,10 +27,10 @@ import { AppError } from "../domain/errors";
 import { draftGaps } from "../domain/routine-lifecycle";
 import { type VariableValue, payloadValues, renderExecution, resolveValues, withVariables } from "../domain/routine-variables";
 import type { RunSource } from "../domain/enums";
-import type { Trigger, WebhookTrigger } from "../domain/trigger-kinds";
+import type { ApiTrigger, ScheduleTrigger, WebhookTrigger } from "../domain/trigger-kinds";
 import { replayRetentionSec } from "../domain/webhook-auth/retention";
 import type { CommentInsert, IssueInsert, ReplayInsert, RunInsert } from "../store/repos/fire";
-import type { RoutineRow } from "../store/repos/routines";
+import type { FiringRoutine } from "../store/repos/routines";
 import type { RunRow } from "../store/repos/runs";
 import type { Refusal, Refused } from "./refusals";
 
@@ -62,10 +62,16 @@ export interface Delivery {
   fingerprints: string[];
 }
 
+/** A trigger's fields a fire reads: a whole `Trigger` will do, and the scheduler's claim reads no more than these. */
+export type FiringTrigger =
+  | Pick<ScheduleTrigger, "kind" | "id" | "routineId" | "enabled">
+  | Pick<ApiTrigger, "kind" | "id" | "routineId" | "enabled">
+  | Pick<WebhookTrigger, "kind" | "id" | "routineId" | "enabled" | "secretCiphertext" | "signingMode" | "replayWindowSec">;
+
 /** What the batch holds for a fire: its routine (locked) and trigger as they are under the lock, and `now()`. */
 export interface FireFacts {
-  routine: RoutineRow | undefined;
-  trigger: Trigger | undefined;
+  routine: FiringRoutine | undefined;
+  trigger: FiringTrigger | undefined;
   now: Date;
 }
 
@@ -153,7 +159,7 @@ const LAST_RESULT = {
  * The lifecycle refusal of a routine or trigger for this source, or null when it may fire. A paused routine
  * still runs when asked to (manual, api); a disabled trigger fires for no one, not even a run naming it.
  */
-function lifecycle(routine: RoutineRow, trigger: Trigger | undefined, source: RunSource): Refusal | null {
+function lifecycle(routine: FiringRoutine, trigger: FiringTrigger | undefined, source: RunSource): Refusal | null {
   if (routine.status === "archived") return "routine_archived";
   const automatic = source === "schedule" || source === "webhook";
   if (automatic && routine.status === "paused") return "routine_paused";
@@ -202,7 +208,7 @@ export function planFire(plan: FirePlan, req: FireRequest, { routine, trigger, n
   return outcome;
 }
 
-function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: RoutineRow }, newId: () => string): FireOutcome {
+function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: FiringRoutine }, newId: () => string): FireOutcome {
   const { routine, trigger, now } = facts;
   const { known } = plan;
   const key = req.idempotencyKey ? keyOf(routine.id, req.triggerId, req.idempotencyKey) : null;
@@ -286,7 +292,7 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
 export function planDropped(
   plan: FirePlan,
   dropped: { scheduledFor: Date; reason: string },
-  { routine, trigger, now }: { routine: RoutineRow; trigger: Trigger; now: Date },
+  { routine, trigger, now }: { routine: FiringRoutine; trigger: FiringTrigger; now: Date },
   newId: () => string,
 ): void {
   planRun(
@@ -341,7 +347,7 @@ function planRun(plan: FirePlan, run: RunInsert, lastResult: string, actor: Acto
 }
 
 /** Adds a run that creates its execution issue (which wakes its assignee); the issue becomes the routine's active one. */
-function planExecution(plan: FirePlan, routine: RoutineRow, base: RunInsert, issueId: string, execution: ExecutionFields, actor: Actor | "system"): void {
+function planExecution(plan: FirePlan, routine: FiringRoutine, base: RunInsert, issueId: string, execution: ExecutionFields, actor: Actor | "system"): void {
   planRun(plan, { ...base, status: "issue_created", linkedIssueId: issueId }, LAST_RESULT.issue_created, actor, execution.projectId);
   markRoutine(plan, routine.id, { lastEnqueuedAt: base.triggeredAt });
   plan.issues.push({

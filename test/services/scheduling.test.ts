@@ -200,6 +200,27 @@ describe("scheduler tick", () => {
     expect((await trigger(broken.triggerId)).lastResult).toMatch(/^Failed to fire: /);
   });
 
+  it("a schedule trigger without a cron expression (a row from before migration 0006) is passed over, and the others fire", async () => {
+    const damaged = await scheduled();
+    const healthy = await scheduled();
+    const db = s.t.db.store.db;
+    // Such a row can only predate the check (NOT VALID: old rows are not re-checked): write one as it would be.
+    await db.execute(sql`alter table routine_triggers drop constraint routine_triggers_schedule_ck`);
+    await db.execute(sql`update routine_triggers set cron_expression = null where id = ${damaged.triggerId}`);
+    await db.execute(sql`alter table routine_triggers add constraint routine_triggers_schedule_ck
+      check (kind <> 'schedule' or cron_expression is not null) not valid`);
+    try {
+      expect(await tick(Math.max(damaged.N, healthy.N))).toMatchObject({ triggers: 1, fired: 1 });
+      expect(await runsOf(healthy.routineId)).toHaveLength(1);
+      expect(await runsOf(damaged.routineId)).toHaveLength(0);
+      // The scheduler does not wake for it either (it would spin on a trigger it never claims).
+      const earliest = await s.t.services.scheduling.earliestDue();
+      expect(earliest === null || earliest.getTime() > Math.max(damaged.N, healthy.N)).toBe(true);
+    } finally {
+      await db.execute(sql`delete from routine_triggers where id = ${damaged.triggerId}`);
+    }
+  });
+
   it("beside a broken trigger, two triggers of one routine still decide on each other's execution", async () => {
     const broken = await scheduled();
     const { routineId, N } = await scheduled({ concurrencyPolicy: "coalesce_if_active" });

@@ -1,6 +1,7 @@
 /** What health and metrics read from the database: readiness facts and scrape-time gauges. */
 import { sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../db";
+import { fireableSchedule } from "./due-triggers";
 
 export const opsStatsRepo = {
   /** Tags of the migrations recorded as applied (none when the table does not exist yet). */
@@ -11,13 +12,13 @@ export const opsStatsRepo = {
     return rows.map((r) => r.tag);
   },
 
-  /** Due schedule triggers of active routines not fired yet, and how far behind the earliest is. */
+  /** Due schedule triggers of active routines not fired yet (the scheduler's claim's view), and how far behind the earliest is. */
   async schedulerBacklog(db: Executor): Promise<{ dueUnclaimed: number; lagSeconds: number }> {
     const [row] = await queryRows<{ due: string | number; lag: string | number | null }>(
       db,
       sql`select count(*) as due, extract(epoch from now() - min(t.next_run_at)) as lag
           from routine_triggers t join routines r on r.id = t.routine_id
-          where t.kind = 'schedule' and t.enabled and r.status = 'active' and t.next_run_at <= now()`,
+          where ${fireableSchedule} and r.status = 'active' and t.next_run_at <= now()`,
     );
     return { dueUnclaimed: Number(row?.due ?? 0), lagSeconds: Math.max(0, Number(row?.lag ?? 0)) };
   },
