@@ -1,8 +1,27 @@
 /** Paperclip's `dispatchFingerprint`: SHA-256 of what a run dispatches, object keys sorted (pure). */
 import crypto from "node:crypto";
 
-export function dispatchFingerprint(input: Record<string, unknown>): string {
-  return crypto.createHash("sha256").update(JSON.stringify(sortedKeys(input))).digest("hex");
+/** What a run dispatches: its execution issue's fields, its payload and the routine's revision. */
+export interface Dispatched {
+  assigneeAgentId: string | null;
+  description: string | null;
+  payload: Record<string, unknown> | null;
+  projectId: string | null;
+  routineRevisionId: string | null;
+  title: string;
+}
+
+export function dispatchFingerprint(d: Dispatched): string {
+  // Written with its keys in sorted order (a fingerprint per fire: no sort of these six).
+  const canonical = {
+    assigneeAgentId: d.assigneeAgentId,
+    description: d.description,
+    payload: sortedKeys(d.payload),
+    projectId: d.projectId,
+    routineRevisionId: d.routineRevisionId,
+    title: d.title,
+  };
+  return crypto.createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
 }
 
 /**

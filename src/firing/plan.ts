@@ -19,7 +19,7 @@
  */
 import type { Logger } from "pino";
 import type { GateDecision } from "../domain/activity-gate";
-import { type ActivityRecord, activityRow } from "../domain/activity-entry";
+import { actorColumns } from "../domain/activity-entry";
 import type { Actor } from "../domain/actor";
 import { coalescedComment, decideConcurrency } from "../domain/concurrency";
 import { dispatchFingerprint } from "../domain/dispatch-fingerprint";
@@ -29,7 +29,7 @@ import { type VariableValue, payloadValues, renderExecution, resolveValues, with
 import type { RunSource } from "../domain/enums";
 import type { ApiTrigger, ScheduleTrigger, WebhookTrigger } from "../domain/trigger-kinds";
 import { replayRetentionSec } from "../domain/webhook-auth/retention";
-import type { CommentInsert, IssueInsert, ReplayInsert, RunInsert } from "../store/repos/fire";
+import type { CommentInsert, IssueInsert, ReplayInsert, RunActivityInsert, RunInsert } from "../store/repos/fire";
 import type { FiringRoutine } from "../store/repos/routines";
 import type { RunRow } from "../store/repos/runs";
 import type { Refusal, Refused } from "./refusals";
@@ -111,7 +111,7 @@ export interface FirePlan {
   triggerMarks: Map<string, TriggerMark>;
   routineMarks: Map<string, RoutineMark>;
   /** The activity log entry of each run (`routine.run_triggered`), written only if its run is. */
-  activity: ActivityRecord[];
+  activity: RunActivityInsert[];
   /** What the fires decide on, as the batch read it and the plan changed it. */
   known: Knowledge;
 }
@@ -226,8 +226,11 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   let values: Record<string, VariableValue> = {};
   let unresolved: string | null = null;
   try {
-    const given = payloadValues(req.source, req.payload);
-    values = resolveValues(routine.variables, req.variables ? { ...given, ...req.variables } : given);
+    // A routine without variables takes no values, whatever the fire gives.
+    if (routine.variables.length) {
+      const given = payloadValues(req.source, req.payload);
+      values = resolveValues(routine.variables, req.variables ? { ...given, ...req.variables } : given);
+    }
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     if (req.source !== "schedule" && !refused) return { refused: "variables_missing", detail: err.message };
@@ -265,7 +268,14 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
     assigneeAgentId: req.assigneeAgentId ?? routine.assigneeAgentId,
     projectId: req.projectId ?? routine.projectId,
   };
-  base.dispatchFingerprint = dispatchFingerprint({ payload, routineRevisionId: routine.latestRevisionId, ...execution });
+  base.dispatchFingerprint = dispatchFingerprint({
+    assigneeAgentId: execution.assigneeAgentId,
+    description: execution.description,
+    payload,
+    projectId: execution.projectId,
+    routineRevisionId: routine.latestRevisionId,
+    title: execution.title,
+  });
 
   const active = known.active.get(routine.id) ?? null;
   const outcome = decideConcurrency(routine.concurrencyPolicy, active !== null);
@@ -322,26 +332,22 @@ export function planDropped(
 }
 
 export function markTrigger(plan: FirePlan, id: string, mark: TriggerMark): void {
-  plan.triggerMarks.set(id, { ...plan.triggerMarks.get(id), ...mark });
+  const marked = plan.triggerMarks.get(id);
+  if (marked) Object.assign(marked, mark);
+  else plan.triggerMarks.set(id, { ...mark });
 }
 
 function markRoutine(plan: FirePlan, id: string, mark: RoutineMark): void {
-  plan.routineMarks.set(id, { ...plan.routineMarks.get(id), ...mark });
+  const marked = plan.routineMarks.get(id);
+  if (marked) Object.assign(marked, mark);
+  else plan.routineMarks.set(id, { ...mark });
 }
 
 /** Adds a run (and its activity log entry) and notes the result on its trigger and routine. */
 function planRun(plan: FirePlan, run: RunInsert, lastResult: string, actor: Actor | "system", projectId: string | null): void {
   plan.runs.push(run);
-  plan.activity.push(
-    activityRow(actor, {
-      companyId: run.companyId,
-      action: "routine.run_triggered",
-      entityType: "routine_run",
-      entityId: run.id,
-      projectId,
-      details: { routineId: run.routineId, triggerId: run.triggerId, source: run.source, status: run.status },
-    }),
-  );
+  const who = actorColumns(actor);
+  plan.activity.push({ routineRunId: run.id, actorType: who.actorType, actorId: who.actorId, agentId: who.agentId, projectId });
   if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
   markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
 }

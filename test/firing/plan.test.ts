@@ -387,9 +387,7 @@ describe("activity gate, overrides, activity rows", () => {
     const run = runOf(plan, outcome)!;
     expect(plan.issues[0]).toMatchObject({ assigneeAgentId: agentId, projectId });
     expect(run.routineRevisionId).toBe("00000000-0000-4000-8000-0000000000d1");
-    expect(plan.activity).toEqual([
-      expect.objectContaining({ actorType: "agent", actorId: agentId, action: "routine.run_triggered", entityType: "routine_run", entityId: run.id, projectId }),
-    ]);
+    expect(plan.activity).toEqual([{ routineRunId: run.id, actorType: "agent", actorId: agentId, agentId, projectId }]);
   });
 
   it("every planned run has one activity row; schedules and dropped occurrences are routined's own", () => {
@@ -397,6 +395,6 @@ describe("activity gate, overrides, activity rows", () => {
     const facts = { routine: routine(), trigger: trigger({ kind: "schedule" }), now: NOW };
     planFire(plan, scheduled(), facts, newId);
     planDropped(plan, { scheduledFor: new Date(NOW.getTime() - 3_600_000), reason: "missed" }, facts, newId);
-    expect(plan.activity.map((a) => [a.entityId, a.actorType, a.actorId])).toEqual(plan.runs.map((r) => [r.id, "system", "routined"]));
+    expect(plan.activity.map((a) => [a.routineRunId, a.actorType, a.actorId])).toEqual(plan.runs.map((r) => [r.id, "system", "routined"]));
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/store/db";
 import { companiesRepo } from "../../src/store/repos/companies";
 import type { RunInsert } from "../../src/store/repos/fire";
-import { commentsWritten, executionIssuesWritten, runsWritten } from "../../src/store/repos/fire/write";
+import { activityWritten, commentsWritten, executionIssuesWritten, runsWritten } from "../../src/store/repos/fire/write";
 import { issuesRepo } from "../../src/store/repos/issues";
 import { takeIssueNumber } from "../../src/store/repos/issue-numbers";
 import { routinesRepo } from "../../src/store/repos/routines";
@@ -94,6 +94,33 @@ describe("the fire write, group by group", () => {
       ])} select 1`,
     );
     expect((await issuesRepo.listComments(t.store.db, issue.id)).map((c) => c.body)).toEqual(["one"]);
+  });
+
+  it("activityWritten: each run written gets Paperclip's routine.run_triggered entry, with its actor and project; a run not written, none", async () => {
+    const agentId = (await queryRows<{ id: string }>(t.store.db, sql`insert into agents (company_id, name) values (${companyId}, 'Ada') returning id`))[0]!.id;
+    const projectId = (await queryRows<{ id: string }>(t.store.db, sql`insert into projects (company_id, name) values (${companyId}, 'Ops') returning id`))[0]!.id;
+    const byAgent = run({ source: "api", status: "issue_created" });
+    const bySchedule = run({ source: "schedule", status: "skipped", failureReason: "Routine is paused" });
+    const notWritten = run({ idempotencyKey: "k1" });
+    await t.store.db.execute(
+      sql`with ${runsWritten([byAgent, bySchedule, notWritten])}, ${activityWritten([
+        { routineRunId: byAgent.id, actorType: "agent", actorId: agentId, agentId, projectId },
+        { routineRunId: bySchedule.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
+        { routineRunId: notWritten.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
+      ])} select 1`,
+    );
+    const entries = await queryRows<Record<string, unknown>>(
+      t.store.db,
+      sql`select company_id, actor_type, actor_id, agent_id, run_id, action, entity_type, entity_id, project_id, details
+            from activity_log where entity_id in (${byAgent.id}, ${bySchedule.id}, ${notWritten.id}) order by actor_type`,
+    );
+    const entry = { company_id: companyId, run_id: null, action: "routine.run_triggered", entity_type: "routine_run" };
+    expect(entries).toEqual([
+      { ...entry, actor_type: "agent", actor_id: agentId, agent_id: agentId, entity_id: byAgent.id, project_id: projectId,
+        details: { routineId, triggerId: null, source: "api", status: "issue_created" } },
+      { ...entry, actor_type: "system", actor_id: "routined", agent_id: null, entity_id: bySchedule.id, project_id: null,
+        details: { routineId, triggerId: null, source: "schedule", status: "skipped" } },
+    ]);
   });
 
   it("a skipped run names its linked issue when read, by the identifier the issue has", async () => {

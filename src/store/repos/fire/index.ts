@@ -3,6 +3,6 @@ import { readBatchContext } from "./context";
 import { writeFires } from "./write";
 
 export type { BatchContext, BatchContextQuery, GateFacts } from "./context";
-export type { CommentInsert, FireRows, IssueInsert, ReplayInsert, RunInsert } from "./rows";
+export type { CommentInsert, FireRows, IssueInsert, ReplayInsert, RunActivityInsert, RunInsert } from "./rows";
 
 export const fireRepo = { context: readBatchContext, write: writeFires };

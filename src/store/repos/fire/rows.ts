@@ -1,5 +1,8 @@
-/** The rows a plan of fires writes, as the write statement takes them (JSON records, one list per table). */
-import type { ActivityRecord } from "../../../domain/activity-entry";
+/**
+ * The rows a plan of fires writes, as the write statement takes them: JSON records, one list per table, their keys
+ * the statement's record columns (so they are sent as they are, without a copy per row).
+ */
+import type { ActorColumns } from "../../../domain/activity-entry";
 import type { RunSource, RunStatus } from "../../../domain/enums";
 
 export interface RunInsert {
@@ -48,6 +51,15 @@ export interface CommentInsert {
   body: string;
 }
 
+/**
+ * A run's activity log entry (`routine.run_triggered` on the run): who fired it and the project its execution is
+ * filed under; the write takes the rest (company, entity, details) from the run, and writes it only with its run.
+ */
+export interface RunActivityInsert extends ActorColumns {
+  routineRunId: string;
+  projectId: string | null;
+}
+
 /** A webhook delivery's fingerprint, kept until `now() + retentionSec` (replay protection). */
 export interface ReplayInsert {
   triggerId: string;
@@ -65,8 +77,8 @@ export interface FireRows {
   comments: CommentInsert[];
   /** Fingerprints found absent or expired under the routines' locks. */
   replays: ReplayInsert[];
-  /** Activity log entries of runs (`entityId` a run's id), written only with their run. */
-  activity: ActivityRecord[];
+  /** The runs' activity log entries. */
+  activity: RunActivityInsert[];
   /** Of the heartbeat runs that wake the issues' assignees. */
   maxAttempts: number;
   triggerMarks: Mark[];

@@ -19,8 +19,7 @@ import { CHANNELS } from "../../../domain/channels";
 import { type Executor, pgArray, queryPrepared } from "../../db";
 import { issueIdentifier, issueNumbers } from "../issue-numbers";
 import { LINKED_IDENTIFIER, type RunRow, runFromRaw } from "../runs";
-import type { ActivityRecord } from "../../../domain/activity-entry";
-import type { CommentInsert, FireRows, IssueInsert, Mark, ReplayInsert, RunInsert } from "./rows";
+import type { CommentInsert, FireRows, IssueInsert, Mark, ReplayInsert, RunActivityInsert, RunInsert } from "./rows";
 
 export type { FireRows } from "./rows";
 
@@ -35,10 +34,10 @@ export function runsWritten(runs: RunInsert[]): SQL {
     insert into routine_runs (id, company_id, routine_id, trigger_id, source, status, triggered_at, scheduled_for,
       idempotency_key, trigger_payload, linked_issue_id, coalesced_into_run_id, failure_reason, completed_at,
       routine_revision_id, dispatch_fingerprint)
-    select * from jsonb_to_recordset(${json(runs.map(runRecord))}) as x(id uuid, company_id uuid, routine_id uuid,
-      trigger_id uuid, source text, status text, triggered_at timestamptz, scheduled_for timestamptz,
-      idempotency_key text, trigger_payload jsonb, linked_issue_id uuid, coalesced_into_run_id uuid,
-      failure_reason text, completed_at timestamptz, routine_revision_id uuid, dispatch_fingerprint text)
+    select * from jsonb_to_recordset(${json(runs)}) as x(id uuid, "companyId" uuid, "routineId" uuid,
+      "triggerId" uuid, source text, status text, "triggeredAt" timestamptz, "scheduledFor" timestamptz,
+      "idempotencyKey" text, "triggerPayload" jsonb, "linkedIssueId" uuid, "coalescedIntoRunId" uuid,
+      "failureReason" text, "completedAt" timestamptz, "routineRevisionId" uuid, "dispatchFingerprint" text)
     on conflict do nothing
     returning *)`;
 }
@@ -46,11 +45,13 @@ export function runsWritten(runs: RunInsert[]): SQL {
 /** CTEs `issue` (the execution issues written, with their identifiers), `heartbeat` and `woken`. */
 export function executionIssuesWritten(issues: IssueInsert[], maxAttempts: number): SQL {
   return sql`planned_issue as (
-    select x.*, row_number() over (partition by x.company_id order by x.ord) as n
-    from jsonb_to_recordset(${json(issues.map(issueRecord))}) as x(ord int, id uuid, company_id uuid,
-      project_id uuid, goal_id uuid, parent_id uuid, title text, description text, priority text,
-      assignee_agent_id uuid, origin_id text, origin_run_id uuid, context jsonb)
-    join run on run.id = x.origin_run_id
+    select x.id, x."companyId" as company_id, x."projectId" as project_id, x."goalId" as goal_id, x."parentId" as parent_id,
+      x.title, x.description, x.priority, x."assigneeAgentId" as assignee_agent_id, x."routineId" as origin_id,
+      x."runId" as origin_run_id, x.context, row_number() over (partition by x."companyId" order by x.ordinality) as n
+    from rows from (jsonb_to_recordset(${json(issues)}) as (id uuid, "companyId" uuid, "projectId" uuid,
+      "goalId" uuid, "parentId" uuid, title text, description text, priority text, "assigneeAgentId" uuid,
+      "routineId" text, "runId" uuid, context jsonb)) with ordinality as x
+    join run on run.id = x."runId"
   ), ${issueNumbers(sql`select company_id, count(*) as taken from planned_issue group by company_id`)}, issue as (
     insert into issues (id, company_id, project_id, goal_id, parent_id, issue_number, identifier, title,
       description, status, priority, assignee_agent_id, origin_kind, origin_id, origin_run_id, context)
@@ -73,39 +74,40 @@ export function executionIssuesWritten(issues: IssueInsert[], maxAttempts: numbe
 export function commentsWritten(comments: CommentInsert[]): SQL {
   return sql`comment as (
     insert into issue_comments (company_id, issue_id, author_kind, body)
-    select x.company_id, x.issue_id, 'system', x.body
-    from jsonb_to_recordset(${json(comments.map(commentRecord))}) as x(company_id uuid, issue_id uuid, run_id uuid, body text)
-    join run on run.id = x.run_id
+    select x."companyId", x."issueId", 'system', x.body
+    from jsonb_to_recordset(${json(comments)}) as x("companyId" uuid, "issueId" uuid, "runId" uuid, body text)
+    join run on run.id = x."runId"
   )`;
 }
 
-/** CTE `activity`: the activity log entries of the runs written (`routine.run_triggered`). */
-export function activityWritten(activity: ActivityRecord[]): SQL {
+/**
+ * CTE `activity`: the activity log entries of the runs written, Paperclip's `routine.run_triggered` on the run: the
+ * actor and project come with each, the rest is the run's.
+ */
+export function activityWritten(activity: RunActivityInsert[]): SQL {
   return sql`activity as (
-    insert into activity_log (company_id, actor_type, actor_id, agent_id, run_id, action, entity_type, entity_id,
-      project_id, details)
-    select x.company_id, x.actor_type, x.actor_id, x.agent_id, x.run_id, x.action, x.entity_type, x.entity_id,
-      x.project_id, x.details
-    from jsonb_to_recordset(${json(activity.map(activityRecord))}) as x(company_id uuid, actor_type text,
-      actor_id text, agent_id uuid, run_id uuid, action text, entity_type text, entity_id text, project_id uuid,
-      details jsonb)
-    join run on run.id::text = x.entity_id
+    insert into activity_log (company_id, actor_type, actor_id, agent_id, action, entity_type, entity_id, project_id, details)
+    select run.company_id, x."actorType", x."actorId", x."agentId", 'routine.run_triggered', 'routine_run', run.id::text,
+      x."projectId", jsonb_build_object('routineId', run.routine_id, 'triggerId', run.trigger_id, 'source', run.source, 'status', run.status)
+    from jsonb_to_recordset(${json(activity)}) as x("routineRunId" uuid, "actorType" text, "actorId" text, "agentId" uuid,
+      "projectId" uuid)
+    join run on run.id = x."routineRunId"
   )`;
 }
 
 /** CTEs `replay`, `replays_swept`, `replays`: fingerprints recorded (or renewed) until `now() + retention`. */
 export function replaysWritten(replays: ReplayInsert[]): SQL {
   return sql`replay as (
-    select distinct on (x.trigger_id, x.fingerprint) *
-    from jsonb_to_recordset(${json(replays.map(replayRecord))}) as x(trigger_id uuid, fingerprint text, retention_sec int)
+    select distinct on (x."triggerId", x.fingerprint) *
+    from jsonb_to_recordset(${json(replays)}) as x("triggerId" uuid, fingerprint text, "retentionSec" int)
   ), replays_swept as (
     delete from webhook_replays where (trigger_id, fingerprint) in (
       select trigger_id, fingerprint from webhook_replays
-      where expires_at < now() and (trigger_id, fingerprint) not in (select trigger_id, fingerprint from replay)
+      where expires_at < now() and (trigger_id, fingerprint) not in (select "triggerId", fingerprint from replay)
       limit ${REPLAYS_SWEPT_PER_FINGERPRINT * replays.length} for update skip locked)
   ), replays as (
     insert into webhook_replays (trigger_id, fingerprint, expires_at)
-    select trigger_id, fingerprint, now() + make_interval(secs => retention_sec) from replay
+    select "triggerId", fingerprint, now() + make_interval(secs => "retentionSec") from replay
     on conflict (trigger_id, fingerprint) do update set expires_at = excluded.expires_at
   )`;
 }
@@ -155,55 +157,3 @@ export async function writeFires(tx: Executor, w: FireRows, returning: "runs" | 
 /** `column = the element's value` when the key is present in the JSON element `v.j` (even as null); else kept. */
 const setIfPresent = (key: string, column: string, type: string) =>
   sql.raw(`${column} = case when v.j ? '${key}' then (v.j->>'${key}')::${type} else t.${column} end`);
-
-const runRecord = (r: RunInsert) => ({
-  id: r.id,
-  company_id: r.companyId,
-  routine_id: r.routineId,
-  trigger_id: r.triggerId,
-  source: r.source,
-  status: r.status,
-  triggered_at: r.triggeredAt,
-  scheduled_for: r.scheduledFor,
-  idempotency_key: r.idempotencyKey,
-  trigger_payload: r.triggerPayload,
-  linked_issue_id: r.linkedIssueId,
-  coalesced_into_run_id: r.coalescedIntoRunId,
-  failure_reason: r.failureReason,
-  completed_at: r.completedAt,
-  routine_revision_id: r.routineRevisionId,
-  dispatch_fingerprint: r.dispatchFingerprint,
-});
-
-const activityRecord = (a: ActivityRecord) => ({
-  company_id: a.companyId,
-  actor_type: a.actorType,
-  actor_id: a.actorId,
-  agent_id: a.agentId,
-  run_id: a.runId,
-  action: a.action,
-  entity_type: a.entityType,
-  entity_id: a.entityId,
-  project_id: a.projectId,
-  details: a.details,
-});
-
-const issueRecord = (i: IssueInsert, ord: number) => ({
-  ord,
-  id: i.id,
-  company_id: i.companyId,
-  project_id: i.projectId,
-  goal_id: i.goalId,
-  parent_id: i.parentId,
-  title: i.title,
-  description: i.description,
-  priority: i.priority,
-  assignee_agent_id: i.assigneeAgentId,
-  origin_id: i.routineId,
-  origin_run_id: i.runId,
-  context: i.context,
-});
-
-const replayRecord = (r: ReplayInsert) => ({ trigger_id: r.triggerId, fingerprint: r.fingerprint, retention_sec: r.retentionSec });
-
-const commentRecord = (c: CommentInsert) => ({ company_id: c.companyId, issue_id: c.issueId, run_id: c.runId, body: c.body });
