@@ -99,7 +99,7 @@ async function openBatch(
   });
   const gates = gateDecisions(gated, context.gates);
   const triggers = new Map((scope.claimed?.map((c) => c.trigger) ?? context.triggers).map((t) => [t.id, t]));
-  const activeIssues = new Map(context.active.map((i) => [i.originId!, i]));
+  const activeIssues = new Map(context.active.map((i) => [i.routineId, i]));
   const plan: FirePlan = newPlan({
     active: new Map(needsActive.map((id) => {
       const issue = activeIssues.get(id);

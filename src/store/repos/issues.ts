@@ -119,10 +119,10 @@ export const issuesRepo = {
 
 /**
  * The newest open execution issue of each of `routineIds` (its active execution), as a query to select
- * from: the one definition every fire batch and the routine views read.
+ * from: the one definition every fire batch and the routine views read (`columns` of it; default all).
  */
-export function activeExecutionsQuery(routineIds: readonly string[], openStatuses: readonly IssueStatus[]): SQL {
-  return sql`select distinct on (origin_id) * from issues
+export function activeExecutionsQuery(routineIds: readonly string[], openStatuses: readonly IssueStatus[], columns: SQL = sql`*`): SQL {
+  return sql`select distinct on (origin_id) ${columns} from issues
               where origin_kind = 'routine_execution' and origin_id = any(${pgArray(routineIds, "text")})
                 and status = any(${pgArray(openStatuses, "text")})
               order by origin_id, created_at desc`;

@@ -11,8 +11,8 @@ import type { IssueStatus } from "../../../domain/enums";
 import { type Trigger, narrowTrigger } from "../../../domain/trigger-kinds";
 import { type Executor, pgArray, queryPrepared } from "../../db";
 import { jsonRowOf } from "../../raw-rows";
-import { issues, routineTriggers } from "../../schema";
-import { type IssueRow, activeExecutionsQuery } from "../issues";
+import { routineTriggers } from "../../schema";
+import { activeExecutionsQuery } from "../issues";
 import { LINKED_IDENTIFIER, type RunRow, runFromRaw } from "../runs";
 
 export interface BatchContextQuery {
@@ -35,10 +35,17 @@ export interface GateFacts {
   firstOutsideActivityAt: Date | null;
 }
 
+/** A routine's active execution: its newest open execution issue, and the run that created it. */
+export interface ActiveExecutionRow {
+  routineId: string;
+  id: string;
+  originRunId: string | null;
+}
+
 export interface BatchContext {
   now: Date;
   triggers: Trigger[];
-  active: IssueRow[];
+  active: ActiveExecutionRow[];
   /** Runs holding a key or a slot asked for. */
   held: RunRow[];
   /** The fingerprints recorded and unexpired, as `triggerId/fingerprint`. */
@@ -84,7 +91,7 @@ async function readBatchContext(tx: Executor, q: BatchContextQuery): Promise<Bat
   const [row] = await queryPrepared<{
     now: string | Date;
     triggers: unknown[] | null;
-    active: unknown[] | null;
+    active: [string, string, string | null][] | null;
     by_key: Record<string, unknown>[] | null;
     by_slot: Record<string, unknown>[] | null;
     live: string[] | null;
@@ -93,7 +100,8 @@ async function readBatchContext(tx: Executor, q: BatchContextQuery): Promise<Bat
     tx,
     sql`select now() as now,
         (select json_agg(t) from routine_triggers t where t.id = any(${pgArray(q.triggerIds, "uuid")})) as triggers,
-        (select json_agg(i) from (${activeExecutionsQuery(q.activeFor, q.openStatuses)}) i) as active,
+        (select json_agg(json_build_array(i.origin_id, i.id, i.origin_run_id))
+          from (${activeExecutionsQuery(q.activeFor, q.openStatuses, sql`origin_id, id, origin_run_id`)}) i) as active,
         (select json_agg(r) from jsonb_to_recordset(${keys}::jsonb) as k(routine_id uuid, trigger_id uuid, key text)
           cross join lateral (
             select ${runWithIdentifier} from routine_runs r
@@ -115,7 +123,7 @@ async function readBatchContext(tx: Executor, q: BatchContextQuery): Promise<Bat
   return {
     now: new Date(row!.now),
     triggers: rows(routineTriggers, row!.triggers).map(narrowTrigger),
-    active: rows(issues, row!.active),
+    active: (row!.active ?? []).map(([routineId, id, originRunId]) => ({ routineId, id, originRunId })),
     held: [...(row!.by_key ?? []), ...(row!.by_slot ?? [])].map(runFromRaw),
     live: new Set(row!.live ?? []),
     gates: new Map((row!.gates ?? []).map((g) => [g.routine_id, {
