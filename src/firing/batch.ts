@@ -10,10 +10,10 @@
  * `togetherOrOneByOne` is the one retry policy of every batch owner (scheduler, group commit): when a batch
  * fails as a whole, each of its items is tried alone, in a savepoint, so one bad item cannot fail the others.
  */
-import crypto from "node:crypto";
 import { type GateDecision, decideGate, gateApplies } from "../domain/activity-gate";
 import { OPEN_ISSUE_STATUSES } from "../domain/enums";
 import { afterCommit, committing } from "../lib/after-commit";
+import { uuidV7 } from "../lib/uuid-v7";
 import type { Db, Executor, Tx } from "../store/db";
 import { type GateFacts, fireRepo } from "../store/repos/fire";
 import { type FiringRoutine, routinesRepo } from "../store/repos/routines";
@@ -118,11 +118,11 @@ async function openBatch(
       if (outcomes) throw new Error("a batch plans its fires once");
       outcomes = fires.map((req) => {
         const gate = req.source === "schedule" ? gates.get(req.routineId) : undefined;
-        return planFire(plan, gate ? { ...req, gate } : req, { routine: routines.get(req.routineId), trigger: req.triggerId ? triggers.get(req.triggerId) : undefined, now }, crypto.randomUUID);
+        return planFire(plan, gate ? { ...req, gate } : req, { routine: routines.get(req.routineId), trigger: req.triggerId ? triggers.get(req.triggerId) : undefined, now }, newRowId);
       });
       return outcomes;
     },
-    drop: (routine, trigger, dropped) => planDropped(plan, dropped, { routine, trigger, now }, crypto.randomUUID),
+    drop: (routine, trigger, dropped) => planDropped(plan, dropped, { routine, trigger, now }, newRowId),
     mark: (triggerId, mark) => markTrigger(plan, triggerId, mark),
     async flushQuietly() {
       await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "nothing" });
@@ -141,6 +141,9 @@ async function openBatch(
   };
   return batch;
 }
+
+/** Ids of the rows a batch writes (runs, issues, activity entries): time-ordered, so their indexes grow at one edge. */
+const newRowId = () => uuidV7();
 
 /** The routines of `fires` whose activity gate applies to one of their fires (a scheduled one), by id. */
 function gatedRoutines(routines: Map<string, FiringRoutine>, fires: FireRequest[]): Map<string, FiringRoutine> {

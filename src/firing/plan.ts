@@ -260,7 +260,7 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   if (slot) known.slots.set(slot, { runId: base.id });
   const skippedBecause = (refused && SKIPPED_BECAUSE[refused]!) || (req.gate && !req.gate.fire ? req.gate.reason : null) || unresolved;
   if (skippedBecause) {
-    planRun(plan, { ...base, failureReason: skippedBecause, completedAt: now }, skippedBecause, actor, routine.projectId);
+    planRun(plan, { ...base, failureReason: skippedBecause, completedAt: now }, { lastResult: skippedBecause, actor, projectId: routine.projectId, activityId: newId() });
     return { runId: base.id };
   }
   const execution: ExecutionFields = {
@@ -280,15 +280,15 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   const active = known.active.get(routine.id) ?? null;
   const outcome = decideConcurrency(routine.concurrencyPolicy, active !== null);
   if (outcome === "create" || !active) {
-    planExecution(plan, routine, base, newId(), execution, actor);
+    planExecution(plan, routine, base, execution, { actor, newId });
     return { runId: base.id };
   }
   // Linked to the active issue: a skipped run's reason names it when read ("execution issue AR-1 is still open").
   const linked = { linkedIssueId: active.id, coalescedIntoRunId: active.originRunId, completedAt: now };
   if (outcome === "skip") {
-    planRun(plan, { ...base, ...linked }, LAST_RESULT.skipped, actor, routine.projectId);
+    planRun(plan, { ...base, ...linked }, { lastResult: LAST_RESULT.skipped, actor, projectId: routine.projectId, activityId: newId() });
   } else {
-    planRun(plan, { ...base, ...linked, status: "coalesced" }, LAST_RESULT.coalesced, actor, routine.projectId);
+    planRun(plan, { ...base, ...linked, status: "coalesced" }, { lastResult: LAST_RESULT.coalesced, actor, projectId: routine.projectId, activityId: newId() });
     const body = coalescedComment(req.source, now, req.payload ?? null);
     plan.comments.push({ companyId: routine.companyId, issueId: active.id, runId: base.id, body });
   }
@@ -325,9 +325,7 @@ export function planDropped(
       failureReason: dropped.reason,
       completedAt: now,
     },
-    dropped.reason,
-    "system",
-    routine.projectId,
+    { lastResult: dropped.reason, actor: "system", projectId: routine.projectId, activityId: newId() },
   );
 }
 
@@ -344,17 +342,28 @@ function markRoutine(plan: FirePlan, id: string, mark: RoutineMark): void {
 }
 
 /** Adds a run (and its activity log entry) and notes the result on its trigger and routine. */
-function planRun(plan: FirePlan, run: RunInsert, lastResult: string, actor: Actor | "system", projectId: string | null): void {
+function planRun(
+  plan: FirePlan,
+  run: RunInsert,
+  { lastResult, actor, projectId, activityId }: { lastResult: string; actor: Actor | "system"; projectId: string | null; activityId: string },
+): void {
   plan.runs.push(run);
   const who = actorColumns(actor);
-  plan.activity.push({ routineRunId: run.id, actorType: who.actorType, actorId: who.actorId, agentId: who.agentId, projectId });
+  plan.activity.push({ id: activityId, routineRunId: run.id, actorType: who.actorType, actorId: who.actorId, agentId: who.agentId, projectId });
   if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
   markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
 }
 
 /** Adds a run that creates its execution issue (which wakes its assignee); the issue becomes the routine's active one. */
-function planExecution(plan: FirePlan, routine: FiringRoutine, base: RunInsert, issueId: string, execution: ExecutionFields, actor: Actor | "system"): void {
-  planRun(plan, { ...base, status: "issue_created", linkedIssueId: issueId }, LAST_RESULT.issue_created, actor, execution.projectId);
+function planExecution(
+  plan: FirePlan,
+  routine: FiringRoutine,
+  base: RunInsert,
+  execution: ExecutionFields,
+  { actor, newId }: { actor: Actor | "system"; newId: () => string },
+): void {
+  const issueId = newId();
+  planRun(plan, { ...base, status: "issue_created", linkedIssueId: issueId }, { lastResult: LAST_RESULT.issue_created, actor, projectId: execution.projectId, activityId: newId() });
   markRoutine(plan, routine.id, { lastEnqueuedAt: base.triggeredAt });
   plan.issues.push({
     id: issueId,

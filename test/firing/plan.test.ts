@@ -387,7 +387,7 @@ describe("activity gate, overrides, activity rows", () => {
     const run = runOf(plan, outcome)!;
     expect(plan.issues[0]).toMatchObject({ assigneeAgentId: agentId, projectId });
     expect(run.routineRevisionId).toBe("00000000-0000-4000-8000-0000000000d1");
-    expect(plan.activity).toEqual([{ routineRunId: run.id, actorType: "agent", actorId: agentId, agentId, projectId }]);
+    expect(plan.activity).toEqual([{ id: expect.any(String), routineRunId: run.id, actorType: "agent", actorId: agentId, agentId, projectId }]);
   });
 
   it("every planned run has one activity row; schedules and dropped occurrences are routined's own", () => {

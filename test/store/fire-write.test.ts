@@ -104,9 +104,9 @@ describe("the fire write, group by group", () => {
     const notWritten = run({ idempotencyKey: "k1" });
     await t.store.db.execute(
       sql`with ${runsWritten([byAgent, bySchedule, notWritten])}, ${activityWritten([
-        { routineRunId: byAgent.id, actorType: "agent", actorId: agentId, agentId, projectId },
-        { routineRunId: bySchedule.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
-        { routineRunId: notWritten.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
+        { id: crypto.randomUUID(), routineRunId: byAgent.id, actorType: "agent", actorId: agentId, agentId, projectId },
+        { id: crypto.randomUUID(), routineRunId: bySchedule.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
+        { id: crypto.randomUUID(), routineRunId: notWritten.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
       ])} select 1`,
     );
     const entries = await queryRows<Record<string, unknown>>(

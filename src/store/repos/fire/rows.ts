@@ -56,6 +56,7 @@ export interface CommentInsert {
  * filed under; the write takes the rest (company, entity, details) from the run, and writes it only with its run.
  */
 export interface RunActivityInsert extends ActorColumns {
+  id: string;
   routineRunId: string;
   projectId: string | null;
 }
