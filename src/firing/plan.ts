@@ -377,14 +377,6 @@ function planExecution(
     description: execution.description,
     priority: routine.priority,
     assigneeAgentId: execution.assigneeAgentId,
-    context: {
-      routineId: routine.id,
-      routineRunId: base.id,
-      source: base.source,
-      triggerId: base.triggerId,
-      scheduledFor: base.scheduledFor,
-      payload: base.triggerPayload,
-    },
   });
   plan.known.active.set(routine.id, { id: issueId, originRunId: base.id });
 }

@@ -123,10 +123,10 @@ describe("concurrency policy × active execution", () => {
     ]);
   });
 
-  it("a new execution issue carries the routine's fields and the fire's context, and becomes the active one", () => {
+  it("a new execution issue carries the routine's fields and its run (whose fire the write records as its context), and becomes the active one", () => {
     const plan = planWith(false);
     const outcome = planFire(plan, { routineId: ROUTINE, source: "api", payload: { a: 1 } }, { routine: routine({ priority: "high" }), trigger: undefined, now: NOW }, newId);
-    expect(plan.issues[0]).toMatchObject({ title: "Weekly briefing", priority: "high", runId: (outcome as { runId: string }).runId, context: { source: "api", payload: { a: 1 } } });
+    expect(plan.issues[0]).toMatchObject({ title: "Weekly briefing", priority: "high", runId: (outcome as { runId: string }).runId });
     expect(plan.known.active.get(ROUTINE)).toEqual({ id: plan.issues[0]!.id, originRunId: (outcome as { runId: string }).runId });
   });
 });

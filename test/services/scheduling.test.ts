@@ -54,6 +54,21 @@ describe("scheduler tick", () => {
     expect(tr.lastFiredAt).not.toBeNull();
   });
 
+  it("the execution issue's context names the routine, the run, its source, trigger and occurrence, and the payload", async () => {
+    const { routineId, triggerId, N } = await scheduled();
+    await tick(N);
+    const [row] = await queryRows<{ run_id: string; context: unknown }>(
+      s.t.db.store.db,
+      sql`select r.id as run_id, i.context from routine_runs r join issues i on i.id = r.linked_issue_id where r.routine_id = ${routineId}`,
+    );
+    const scheduledFor = new Date(N).toISOString();
+    expect(row!.context).toEqual({ routineId, routineRunId: row!.run_id, source: "schedule", triggerId, scheduledFor, payload: { scheduledFor } });
+    // A run asked for by hand: no trigger, no occurrence, no payload.
+    const manual = (await s.t.request("POST", `/api/routines/${routineId}/run`, { body: {} })).body;
+    const [issue] = await queryRows<{ context: unknown }>(s.t.db.store.db, sql`select context from issues where id = ${manual.linkedIssueId}`);
+    expect(issue!.context).toEqual({ routineId, routineRunId: manual.id, source: "manual", triggerId: null, scheduledFor: null, payload: null });
+  });
+
   it("a time ahead of the database clock, capped at it (the scheduler's extrapolated clock), fires nothing early", async () => {
     const { routineId, N } = await scheduled({}, "0 0 1 1 *"); // N: next New Year, ahead of the database clock
     const capped = (ms: number) => s.t.services.scheduling.runDue(new Date(ms), 50, { notAfterDatabaseClock: true });

@@ -57,7 +57,6 @@ const issueOf = (r: RunInsert) => ({
   description: null,
   priority: "medium",
   assigneeAgentId: null,
-  context: {},
 });
 
 describe("the fire write, group by group", () => {

@@ -26,7 +26,10 @@ export interface RunInsert {
   completedAt: Date | null;
 }
 
-/** An execution issue; numbered from its company's counter by the write. */
+/**
+ * An execution issue; numbered from its company's counter by the write, which also writes its context (the
+ * routine, the run, its source, trigger, occurrence and payload) from its run.
+ */
 export interface IssueInsert {
   id: string;
   companyId: string;
@@ -40,7 +43,6 @@ export interface IssueInsert {
   description: string | null;
   priority: string;
   assigneeAgentId: string | null;
-  context: Record<string, unknown>;
 }
 
 /** A system comment; written only if its run is. */

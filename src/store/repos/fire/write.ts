@@ -42,15 +42,23 @@ export function runsWritten(runs: RunInsert[]): SQL {
     returning *)`;
 }
 
-/** CTEs `issue` (the execution issues written, with their identifiers), `heartbeat` and `woken`. */
+/** A timestamp as JavaScript's `toISOString` writes it (`2026-12-02T05:00:00.000Z`), as JSON carried it before. */
+const isoTimestamp = (ts: SQL) => sql`to_char(${ts} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * CTEs `issue` (the execution issues written, with their identifiers and their context, from their runs),
+ * `heartbeat` and `woken`.
+ */
 export function executionIssuesWritten(issues: IssueInsert[], maxAttempts: number): SQL {
   return sql`planned_issue as (
     select x.id, x."companyId" as company_id, x."projectId" as project_id, x."goalId" as goal_id, x."parentId" as parent_id,
       x.title, x.description, x.priority, x."assigneeAgentId" as assignee_agent_id, x."routineId" as origin_id,
-      x."runId" as origin_run_id, x.context, row_number() over (partition by x."companyId" order by x.ordinality) as n
+      x."runId" as origin_run_id, row_number() over (partition by x."companyId" order by x.ordinality) as n,
+      jsonb_build_object('routineId', run.routine_id, 'routineRunId', run.id, 'source', run.source, 'triggerId', run.trigger_id,
+        'scheduledFor', ${isoTimestamp(sql`run.scheduled_for`)}, 'payload', run.trigger_payload) as context
     from rows from (jsonb_to_recordset(${json(issues)}) as (id uuid, "companyId" uuid, "projectId" uuid,
       "goalId" uuid, "parentId" uuid, title text, description text, priority text, "assigneeAgentId" uuid,
-      "routineId" text, "runId" uuid, context jsonb)) with ordinality as x
+      "routineId" text, "runId" uuid)) with ordinality as x
     join run on run.id = x."runId"
   ), ${issueNumbers(sql`select company_id, count(*) as taken from planned_issue group by company_id`)}, issue as (
     insert into issues (id, company_id, project_id, goal_id, parent_id, issue_number, identifier, title,
