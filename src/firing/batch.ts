@@ -126,12 +126,12 @@ async function openBatch(
     mark: (triggerId, mark) => markTrigger(plan, triggerId, mark),
     async flushQuietly() {
       await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "nothing" });
-      afterCommit(() => o.observe?.(plan.runs, requestLogs(fires, outcomes)));
+      afterCommit(tx, () => o.observe?.(plan.runs, requestLogs(fires, outcomes)));
     },
     async flush() {
       const planned = outcomes ?? batch.fire();
       const written = await o.write(tx, plan, { maxAttempts: o.maxAttempts, returning: "runs" });
-      afterCommit(() => o.observe?.(plan.runs, requestLogs(fires, planned)));
+      afterCommit(tx, () => o.observe?.(plan.runs, requestLogs(fires, planned)));
       return Promise.all(planned.map(async (outcome, i) => {
         if ("refused" in outcome) return outcome;
         const run = outcome.existing ?? written.get(outcome.runId) ?? (await heldSince(tx, plan, outcome.runId, fires[i]!));
@@ -206,14 +206,14 @@ export async function togetherOrOneByOne<I, A>(
   },
 ): Promise<A[]> {
   try {
-    return await committing(() => db.transaction(async (tx) => o.together(tx, await o.items(tx))));
+    return await committing(db, async (tx) => o.together(tx, await o.items(tx)));
   } catch {
-    return committing(() => db.transaction(async (tx) => {
+    return committing(db, async (tx) => {
       const answers: A[] = [];
       const failures: { item: I; err: unknown }[] = [];
       for (const item of await o.items(tx)) {
         try {
-          answers.push((await committing(() => tx.transaction((sp) => o.together(sp, [item]))))[0]!);
+          answers.push((await committing(tx, (sp) => o.together(sp, [item])))[0]!);
         } catch (err) {
           failures.push({ item, err });
           answers.push(o.failed(item, err));
@@ -221,6 +221,6 @@ export async function togetherOrOneByOne<I, A>(
       }
       if (failures.length && o.afterwards) await o.afterwards(tx, failures);
       return answers;
-    }));
+    });
   }
 }

@@ -49,7 +49,7 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
       // One batch for the whole range, decided in order as the scheduler decides a catch-up: each occurrence
       // sees the executions the earlier ones opened; a slot already fired answers with its run.
       // The fire metrics hear of the runs once they are committed (a refused fire rolls the whole range back).
-      return committing(() => db.transaction(async (tx) => {
+      return committing(db, async (tx) => {
         const fires = slots.map((scheduledFor) => ({
           routineId,
           triggerId: trigger.id,
@@ -67,7 +67,7 @@ export function createBackfillService(db: Db, routines: RoutineService, firing: 
         // A run this backfill did not plan held its slot already.
         const duplicates = outcomes.filter((o, i) => "runId" in o && (o.existing !== undefined || runs[i]!.id !== o.runId)).length;
         return { occurrences: slots.length, created: slots.length - duplicates, duplicates, runs };
-      }));
+      });
     },
   };
 }
