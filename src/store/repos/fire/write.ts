@@ -12,7 +12,9 @@
  * - `commentsWritten`: system comments (a coalesced fire's payload on the active issue);
  * - `activityWritten`: each run's activity log entry (`routine.run_triggered`);
  * - `replaysWritten`: webhook fingerprints (replay protection), sweeping a few expired ones;
- * - `marksWritten`: the trigger and routine fields the fires set.
+ * - `triggerMarksWritten`, `routineMarksWritten`: the trigger and routine fields the fires set.
+ *
+ * A group with nothing to write is left out of the statement.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { CHANNELS } from "../../../domain/channels";
@@ -120,21 +122,26 @@ export function replaysWritten(replays: ReplayInsert[]): SQL {
   )`;
 }
 
-/** CTEs `trigger_marks`, `routine_marks`: the fields fires set (each mark carries only the fields to set). */
-export function marksWritten(triggerMarks: Mark[], routineMarks: Mark[]): SQL {
+/** CTE `trigger_marks`: the trigger fields fires set (each mark carries only the fields to set). */
+export function triggerMarksWritten(marks: Mark[]): SQL {
   return sql`trigger_marks as (
     update routine_triggers t
        set ${setIfPresent("nextRunAt", "next_run_at", "timestamptz")},
            ${setIfPresent("lastFiredAt", "last_fired_at", "timestamptz")},
            ${setIfPresent("lastResult", "last_result", "text")}, updated_at = now()
-      from jsonb_array_elements(${json(triggerMarks)}) v(j)
-     where t.id = (v.j->>'id')::uuid and t.id = any(${pgArray(triggerMarks.map((m) => m.id), "uuid")})
-  ), routine_marks as (
+      from jsonb_array_elements(${json(marks)}) v(j)
+     where t.id = (v.j->>'id')::uuid and t.id = any(${pgArray(marks.map((m) => m.id), "uuid")})
+  )`;
+}
+
+/** CTE `routine_marks`: the routine fields fires set. */
+export function routineMarksWritten(marks: Mark[]): SQL {
+  return sql`routine_marks as (
     update routines t
        set ${setIfPresent("lastTriggeredAt", "last_triggered_at", "timestamptz")},
            ${setIfPresent("lastEnqueuedAt", "last_enqueued_at", "timestamptz")}, updated_at = now()
-      from jsonb_array_elements(${json(routineMarks)}) v(j)
-     where t.id = (v.j->>'id')::uuid and t.id = any(${pgArray(routineMarks.map((m) => m.id), "uuid")})
+      from jsonb_array_elements(${json(marks)}) v(j)
+     where t.id = (v.j->>'id')::uuid and t.id = any(${pgArray(marks.map((m) => m.id), "uuid")})
   )`;
 }
 
@@ -143,21 +150,28 @@ export function marksWritten(triggerMarks: Mark[], routineMarks: Mark[]): SQL {
  * asked for `nothing`, none: a burst of schedule fires has no use for them).
  */
 export async function writeFires(tx: Executor, w: FireRows, returning: "runs" | "nothing" = "runs"): Promise<RunRow[]> {
+  // Only the groups with rows to write: each group is a part of the plan the database sets up for every execution,
+  // and most small batches (a manual run, a webhook) write no issue, comment, fingerprint or trigger field.
+  const issues = w.issues.length > 0;
   const groups = [
     runsWritten(w.runs),
-    executionIssuesWritten(w.issues, w.maxAttempts),
-    commentsWritten(w.comments),
-    activityWritten(w.activity),
-    replaysWritten(w.replays),
-    marksWritten(w.triggerMarks, w.routineMarks),
-  ];
+    issues && executionIssuesWritten(w.issues, w.maxAttempts),
+    w.comments.length > 0 && commentsWritten(w.comments),
+    w.activity.length > 0 && activityWritten(w.activity),
+    w.replays.length > 0 && replaysWritten(w.replays),
+    w.triggerMarks.length > 0 && triggerMarksWritten(w.triggerMarks),
+    w.routineMarks.length > 0 && routineMarksWritten(w.routineMarks),
+  ].filter((g): g is SQL => g !== false);
   // `woken` is a plain select: it runs (and NOTIFYs) only if the statement reads it.
+  const woken = issues ? sql`(select count(*) from woken)` : sql`0`;
+  const identifier = sql`(select i.identifier from issues i where i.id = run.linked_issue_id)`;
   const result =
     returning === "runs"
-      ? sql`select run.*, coalesce(issue.identifier, (select i.identifier from issues i where i.id = run.linked_issue_id))
-              as ${sql.raw(LINKED_IDENTIFIER)}, (select count(*) from woken) as woken
-            from run left join issue on issue.id = run.linked_issue_id`
-      : sql`select count(*), (select count(*) from woken) as woken from run`;
+      ? issues
+        ? sql`select run.*, coalesce(issue.identifier, ${identifier}) as ${sql.raw(LINKED_IDENTIFIER)}, ${woken} as woken
+              from run left join issue on issue.id = run.linked_issue_id`
+        : sql`select run.*, ${identifier} as ${sql.raw(LINKED_IDENTIFIER)} from run`
+      : sql`select count(*), ${woken} as woken from run`;
   const rows = await queryPrepared<Record<string, unknown>>(tx, sql`with ${sql.join(groups, sql`, `)} ${result}`);
   return returning === "runs" ? rows.map(runFromRaw) : [];
 }
