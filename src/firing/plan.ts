@@ -264,7 +264,7 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   if (skippedBecause) {
     base.failureReason = skippedBecause;
     base.completedAt = now;
-    planRun(plan, base, { lastResult: skippedBecause, actor, projectId: routine.projectId, activityId: newId() });
+    planRun(plan, base, { lastResult: skippedBecause, actor, projectId: routine.projectId, newId });
     return { runId: base.id };
   }
   const execution: ExecutionFields = {
@@ -292,10 +292,10 @@ function decide(plan: FirePlan, req: FireRequest, facts: FireFacts & { routine: 
   base.coalescedIntoRunId = active.originRunId;
   base.completedAt = now;
   if (outcome === "skip") {
-    planRun(plan, base, { lastResult: LAST_RESULT.skipped, actor, projectId: routine.projectId, activityId: newId() });
+    planRun(plan, base, { lastResult: LAST_RESULT.skipped, actor, projectId: routine.projectId, newId });
   } else {
     base.status = "coalesced";
-    planRun(plan, base, { lastResult: LAST_RESULT.coalesced, actor, projectId: routine.projectId, activityId: newId() });
+    planRun(plan, base, { lastResult: LAST_RESULT.coalesced, actor, projectId: routine.projectId, newId });
     const body = coalescedComment(req.source, now, req.payload ?? null);
     plan.comments.push({ companyId: routine.companyId, issueId: active.id, runId: base.id, body });
   }
@@ -332,31 +332,34 @@ export function planDropped(
       failureReason: dropped.reason,
       completedAt: now,
     },
-    { lastResult: dropped.reason, actor: "system", projectId: routine.projectId, activityId: newId() },
+    { lastResult: dropped.reason, actor: "system", projectId: routine.projectId, newId },
   );
 }
 
 export function markTrigger(plan: FirePlan, id: string, mark: TriggerMark): void {
-  const marked = plan.triggerMarks.get(id);
-  if (marked) Object.assign(marked, mark);
-  else plan.triggerMarks.set(id, { ...mark });
+  setMark(plan.triggerMarks, id, mark);
 }
 
 function markRoutine(plan: FirePlan, id: string, mark: RoutineMark): void {
-  const marked = plan.routineMarks.get(id);
+  setMark(plan.routineMarks, id, mark);
+}
+
+/** A later mark's fields replace an earlier one's (set in place: a burst marks thousands). */
+function setMark<M extends object>(marks: Map<string, M>, id: string, mark: M): void {
+  const marked = marks.get(id);
   if (marked) Object.assign(marked, mark);
-  else plan.routineMarks.set(id, { ...mark });
+  else marks.set(id, { ...mark });
 }
 
 /** Adds a run (and its activity log entry) and notes the result on its trigger and routine. */
 function planRun(
   plan: FirePlan,
   run: RunInsert,
-  { lastResult, actor, projectId, activityId }: { lastResult: string; actor: Actor | "system"; projectId: string | null; activityId: string },
+  { lastResult, actor, projectId, newId }: { lastResult: string; actor: Actor | "system"; projectId: string | null; newId: () => string },
 ): void {
   plan.runs.push(run);
   const who = actorColumns(actor);
-  plan.activity.push({ id: activityId, routineRunId: run.id, actorType: who.actorType, actorId: who.actorId, agentId: who.agentId, projectId });
+  plan.activity.push({ id: newId(), routineRunId: run.id, actorType: who.actorType, actorId: who.actorId, agentId: who.agentId, projectId });
   if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
   markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
 }
@@ -372,7 +375,7 @@ function planExecution(
   const issueId = newId();
   base.status = "issue_created";
   base.linkedIssueId = issueId;
-  planRun(plan, base, { lastResult: LAST_RESULT.issue_created, actor, projectId: execution.projectId, activityId: newId() });
+  planRun(plan, base, { lastResult: LAST_RESULT.issue_created, actor, projectId: execution.projectId, newId });
   markRoutine(plan, routine.id, { lastEnqueuedAt: base.triggeredAt });
   plan.issues.push({
     id: issueId,
