@@ -174,8 +174,10 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await shot(page, "03-agent");
     // a second key, revoked after a confirmation: it is refused from then on
     await page.getByRole("button", { name: "Create key" }).click();
-    const spare = (await page.getByRole("group", { name: "New API key" }).locator("code").last().textContent())!;
-    expect(spare).not.toBe(key);
+    // the group still shows the first key until the server answers: wait for the new one
+    const shownKey = page.getByRole("group", { name: "New API key" }).locator("code").last();
+    await expect.poll(() => shownKey.textContent()).not.toBe(key);
+    const spare = (await shownKey.textContent())!;
     const spareRow = page.getByRole("table", { name: "API keys" }).locator("tbody tr", { hasText: "unnamed" });
     await spareRow.getByRole("button", { name: "Revoke" }).click();
     await spareRow.getByRole("dialog").getByRole("button", { name: "Revoke key" }).click();
