@@ -418,6 +418,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/routines/{routineId}/description/annotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List annotation threads on a routine's description
+         * @description Newest activity first. `status`: open (the default), resolved or all; `includeComments=true` adds each thread's comments.
+         */
+        get: operations["listDescriptionAnnotations"];
+        put?: never;
+        /**
+         * Annotate a passage of a routine's description
+         * @description Made against the description's latest revision (`descriptionDocument` of the routine): another revision is a 409 with the current one; a selector that does not name a passage of it is a 422.
+         */
+        post: operations["createDescriptionAnnotation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/routines/{routineId}/description/annotations/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an annotation thread, with its comments */
+        get: operations["getDescriptionAnnotation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Resolve or reopen an annotation thread */
+        patch: operations["updateDescriptionAnnotation"];
+        trace?: never;
+    };
+    "/api/routines/{routineId}/description/annotations/{threadId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer an annotation thread */
+        post: operations["addDescriptionAnnotationComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/routines/{routineId}/triggers": {
         parameters: {
             query?: never;
@@ -1117,6 +1176,8 @@ export interface components {
                 title: string | null;
             } | null;
             parentIssue: components["schemas"]["IssueSummaryInput"] | null;
+            /** @description The description as a document with revisions: what annotation threads anchor to */
+            descriptionDocument: components["schemas"]["RoutineDescriptionDocumentInput"] | null;
             triggers: components["schemas"]["RoutineTriggerInput"][];
             recentRuns: components["schemas"]["RoutineRunListItemInput"][];
             activeIssue: components["schemas"]["IssueSummaryInput"] | null;
@@ -1335,6 +1396,138 @@ export interface components {
             routineRun: {
                 [key: string]: unknown;
             } | null;
+        };
+        RoutineDescriptionDocumentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            /** Format: uuid */
+            routineId: string;
+            /** @constant */
+            key: "description";
+            title: string | null;
+            /** @constant */
+            format: "markdown";
+            body: string;
+            latestRevisionId: string | null;
+            latestRevisionNumber: number;
+            createdByAgentId: string | null;
+            createdByUserId: string | null;
+            updatedByAgentId: string | null;
+            updatedByUserId: string | null;
+            createdAt: unknown;
+            updatedAt: unknown;
+        };
+        DocumentAnnotationThreadInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            issueId: null;
+            /** Format: uuid */
+            routineId: string;
+            caseId: null;
+            /** Format: uuid */
+            documentId: string;
+            documentKey: string;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /**
+             * @description `stale` or `orphaned` once an edit of the description moved or removed the passage
+             * @enum {string}
+             */
+            anchorState: "active" | "stale" | "orphaned";
+            /** @enum {string} */
+            anchorConfidence: "exact" | "duplicate" | "fuzzy" | "ambiguous" | "missing";
+            originalRevisionId: string | null;
+            originalRevisionNumber: number;
+            currentRevisionId: string | null;
+            currentRevisionNumber: number;
+            selectedText: string;
+            prefixText: string;
+            suffixText: string;
+            normalizedStart: number;
+            normalizedEnd: number;
+            markdownStart: number;
+            markdownEnd: number;
+            anchorSelector: {
+                [key: string]: unknown;
+            };
+            createdByAgentId: string | null;
+            createdByUserId: string | null;
+            resolvedByAgentId: string | null;
+            resolvedByUserId: string | null;
+            resolvedAt: unknown | null;
+            createdAt: unknown;
+            updatedAt: unknown;
+        };
+        DocumentAnnotationCommentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            /** Format: uuid */
+            threadId: string;
+            issueId: null;
+            /** Format: uuid */
+            routineId: string;
+            caseId: null;
+            /** Format: uuid */
+            documentId: string;
+            body: string;
+            /** @enum {string} */
+            authorType: "user" | "agent" | "system";
+            authorAgentId: string | null;
+            authorUserId: string | null;
+            createdByRunId: string | null;
+            issueCommentId: string | null;
+            createdAt: unknown;
+            updatedAt: unknown;
+        };
+        DocumentAnnotationThreadWithCommentsInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            issueId: null;
+            /** Format: uuid */
+            routineId: string;
+            caseId: null;
+            /** Format: uuid */
+            documentId: string;
+            documentKey: string;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /**
+             * @description `stale` or `orphaned` once an edit of the description moved or removed the passage
+             * @enum {string}
+             */
+            anchorState: "active" | "stale" | "orphaned";
+            /** @enum {string} */
+            anchorConfidence: "exact" | "duplicate" | "fuzzy" | "ambiguous" | "missing";
+            originalRevisionId: string | null;
+            originalRevisionNumber: number;
+            currentRevisionId: string | null;
+            currentRevisionNumber: number;
+            selectedText: string;
+            prefixText: string;
+            suffixText: string;
+            normalizedStart: number;
+            normalizedEnd: number;
+            markdownStart: number;
+            markdownEnd: number;
+            anchorSelector: {
+                [key: string]: unknown;
+            };
+            createdByAgentId: string | null;
+            createdByUserId: string | null;
+            resolvedByAgentId: string | null;
+            resolvedByUserId: string | null;
+            resolvedAt: unknown | null;
+            createdAt: unknown;
+            updatedAt: unknown;
+            comments: components["schemas"]["DocumentAnnotationCommentInput"][];
         };
         ReadinessCheckInput: {
             ok: boolean;
@@ -1725,6 +1918,8 @@ export interface components {
                 title: string | null;
             } | null;
             parentIssue: components["schemas"]["IssueSummary"] | null;
+            /** @description The description as a document with revisions: what annotation threads anchor to */
+            descriptionDocument: components["schemas"]["RoutineDescriptionDocument"] | null;
             triggers: components["schemas"]["RoutineTrigger"][];
             recentRuns: components["schemas"]["RoutineRunListItem"][];
             activeIssue: components["schemas"]["IssueSummary"] | null;
@@ -1959,6 +2154,146 @@ export interface components {
             routineRun: {
                 [key: string]: unknown;
             } | null;
+        };
+        RoutineDescriptionDocument: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            /** Format: uuid */
+            routineId: string;
+            /** @constant */
+            key: "description";
+            title: string | null;
+            /** @constant */
+            format: "markdown";
+            body: string;
+            latestRevisionId: string | null;
+            latestRevisionNumber: number;
+            createdByAgentId: string | null;
+            createdByUserId: string | null;
+            updatedByAgentId: string | null;
+            updatedByUserId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        DocumentAnnotationThread: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            issueId: null;
+            /** Format: uuid */
+            routineId: string;
+            caseId: null;
+            /** Format: uuid */
+            documentId: string;
+            documentKey: string;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /**
+             * @description `stale` or `orphaned` once an edit of the description moved or removed the passage
+             * @enum {string}
+             */
+            anchorState: "active" | "stale" | "orphaned";
+            /** @enum {string} */
+            anchorConfidence: "exact" | "duplicate" | "fuzzy" | "ambiguous" | "missing";
+            originalRevisionId: string | null;
+            originalRevisionNumber: number;
+            currentRevisionId: string | null;
+            currentRevisionNumber: number;
+            selectedText: string;
+            prefixText: string;
+            suffixText: string;
+            normalizedStart: number;
+            normalizedEnd: number;
+            markdownStart: number;
+            markdownEnd: number;
+            anchorSelector: {
+                [key: string]: unknown;
+            };
+            createdByAgentId: string | null;
+            createdByUserId: string | null;
+            resolvedByAgentId: string | null;
+            resolvedByUserId: string | null;
+            resolvedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        DocumentAnnotationComment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            /** Format: uuid */
+            threadId: string;
+            issueId: null;
+            /** Format: uuid */
+            routineId: string;
+            caseId: null;
+            /** Format: uuid */
+            documentId: string;
+            body: string;
+            /** @enum {string} */
+            authorType: "user" | "agent" | "system";
+            authorAgentId: string | null;
+            authorUserId: string | null;
+            createdByRunId: string | null;
+            issueCommentId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        DocumentAnnotationThreadWithComments: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            companyId: string;
+            issueId: null;
+            /** Format: uuid */
+            routineId: string;
+            caseId: null;
+            /** Format: uuid */
+            documentId: string;
+            documentKey: string;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /**
+             * @description `stale` or `orphaned` once an edit of the description moved or removed the passage
+             * @enum {string}
+             */
+            anchorState: "active" | "stale" | "orphaned";
+            /** @enum {string} */
+            anchorConfidence: "exact" | "duplicate" | "fuzzy" | "ambiguous" | "missing";
+            originalRevisionId: string | null;
+            originalRevisionNumber: number;
+            currentRevisionId: string | null;
+            currentRevisionNumber: number;
+            selectedText: string;
+            prefixText: string;
+            suffixText: string;
+            normalizedStart: number;
+            normalizedEnd: number;
+            markdownStart: number;
+            markdownEnd: number;
+            anchorSelector: {
+                [key: string]: unknown;
+            };
+            createdByAgentId: string | null;
+            createdByUserId: string | null;
+            resolvedByAgentId: string | null;
+            resolvedByUserId: string | null;
+            resolvedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            comments: components["schemas"]["DocumentAnnotationComment"][];
         };
         ReadinessCheck: {
             ok: boolean;
@@ -5181,6 +5516,600 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    listDescriptionAnnotations: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved" | "all";
+                includeComments?: string;
+            };
+            header?: never;
+            path: {
+                routineId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        companyId: string;
+                        issueId: null;
+                        /** Format: uuid */
+                        routineId: string;
+                        caseId: null;
+                        /** Format: uuid */
+                        documentId: string;
+                        documentKey: string;
+                        /** @enum {string} */
+                        status: "open" | "resolved";
+                        /**
+                         * @description `stale` or `orphaned` once an edit of the description moved or removed the passage
+                         * @enum {string}
+                         */
+                        anchorState: "active" | "stale" | "orphaned";
+                        /** @enum {string} */
+                        anchorConfidence: "exact" | "duplicate" | "fuzzy" | "ambiguous" | "missing";
+                        originalRevisionId: string | null;
+                        originalRevisionNumber: number;
+                        currentRevisionId: string | null;
+                        currentRevisionNumber: number;
+                        selectedText: string;
+                        prefixText: string;
+                        suffixText: string;
+                        normalizedStart: number;
+                        normalizedEnd: number;
+                        markdownStart: number;
+                        markdownEnd: number;
+                        anchorSelector: {
+                            [key: string]: unknown;
+                        };
+                        createdByAgentId: string | null;
+                        createdByUserId: string | null;
+                        resolvedByAgentId: string | null;
+                        resolvedByUserId: string | null;
+                        resolvedAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        comments?: components["schemas"]["DocumentAnnotationComment"][];
+                    }[];
+                };
+            };
+            /** @description Malformed request: invalid JSON, unknown or invalid fields (details name them) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or unknown credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    createDescriptionAnnotation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                routineId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The description document's latest revision (`descriptionDocument.latestRevisionId` of the routine)
+                     */
+                    baseRevisionId: string;
+                    baseRevisionNumber: number;
+                    /** @description The passage: its text with what surrounds it, and its offsets (Paperclip's createDocumentAnchorSelector) */
+                    selector: {
+                        quote: {
+                            exact: string;
+                            /** @default  */
+                            prefix?: string;
+                            /** @default  */
+                            suffix?: string;
+                        };
+                        position: {
+                            normalizedStart: number;
+                            normalizedEnd: number;
+                            markdownStart: number;
+                            markdownEnd: number;
+                        };
+                    };
+                    /** @description The thread's first comment */
+                    body: string;
+                    /** @description Accepted for Paperclip's issue documents; ignored on a routine */
+                    issueCommentId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentAnnotationThreadWithComments"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, unknown or invalid fields (details name them) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or unknown credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: archived, inactive, duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    getDescriptionAnnotation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                routineId: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentAnnotationThreadWithComments"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, unknown or invalid fields (details name them) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or unknown credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    updateDescriptionAnnotation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                routineId: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status?: "open" | "resolved";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentAnnotationThread"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, unknown or invalid fields (details name them) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or unknown credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: archived, inactive, duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Host not allowed: in local_trusted mode only loopback names are answered (a guard against DNS rebinding) */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unprocessable: a bad cron expression or time zone, an id of another company */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Database unavailable or a transaction conflict: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    addDescriptionAnnotationComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                routineId: string;
+                threadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                    /** @description Accepted for Paperclip's issue documents; ignored on a routine */
+                    issueCommentId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentAnnotationComment"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, unknown or invalid fields (details name them) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or unknown credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict: archived, inactive, duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content type is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

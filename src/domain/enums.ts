@@ -31,6 +31,10 @@ export const HEARTBEAT_STATUSES = [
 export const ATTEMPT_OUTCOMES = ["succeeded", "failed", "timed_out", "lease_lapsed"] as const;
 export const PROJECT_STATUSES = ["backlog", "planned", "in_progress", "completed", "cancelled"] as const;
 export const GOAL_STATUSES = ["planned", "active", "achieved", "cancelled"] as const;
+/** Annotation threads on a routine's description (Paperclip's document annotations). */
+export const ANNOTATION_THREAD_STATUSES = ["open", "resolved"] as const;
+export const ANCHOR_STATES = ["active", "stale", "orphaned"] as const;
+export const ANCHOR_CONFIDENCES = ["exact", "duplicate", "fuzzy", "ambiguous", "missing"] as const;
 
 export const routineStatus = z.enum(ROUTINE_STATUSES);
 export const priority = z.enum(PRIORITIES);
@@ -50,6 +54,10 @@ export const heartbeatStatus = z.enum(HEARTBEAT_STATUSES);
 export const attemptOutcome = z.enum(ATTEMPT_OUTCOMES);
 export const projectStatus = z.enum(PROJECT_STATUSES);
 export const goalStatus = z.enum(GOAL_STATUSES);
+export const activityActorType = z.enum(ACTIVITY_ACTOR_TYPES);
+export const annotationThreadStatus = z.enum(ANNOTATION_THREAD_STATUSES);
+export const anchorState = z.enum(ANCHOR_STATES);
+export const anchorConfidence = z.enum(ANCHOR_CONFIDENCES);
 
 export type RoutineStatus = z.infer<typeof routineStatus>;
 export type Priority = z.infer<typeof priority>;

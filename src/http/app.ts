@@ -17,6 +17,7 @@ import { issueRoutes } from "./routes/issues";
 import { heartbeatRunRoutes } from "./routes/heartbeat-runs";
 import { projectRoutes } from "./routes/projects";
 import { publicFireRoutes } from "./routes/public-fire";
+import { annotationRoutes } from "./routes/annotations";
 import { routineRoutes } from "./routes/routines";
 import { runRoutes } from "./routes/runs";
 import { triggerRoutes } from "./routes/triggers";
@@ -53,6 +54,7 @@ const NOT_FOUND_FOR_MALFORMED: Record<string, string> = {
   routineId: "Routine not found",
   triggerId: "Routine trigger not found",
   revisionId: "Routine revision not found",
+  threadId: "Annotation thread not found",
 };
 
 function notFoundForMalformedId<R>(data: unknown, result: R): R {
@@ -138,7 +140,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   observeRequests(app, options.services.metrics);
   await app.register(metaRoutes);
   await app.register(healthRoutes, { services: options.services });
-  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes, heartbeatRunRoutes, uiRoutes]) {
+  for (const routes of [companyRoutes, agentRoutes, projectRoutes, routineRoutes, annotationRoutes, triggerRoutes, runRoutes, cronRoutes, issueRoutes, heartbeatRunRoutes, uiRoutes]) {
     await app.register(routes, { services: options.services });
   }
   await app.register(publicFireRoutes, { services: options.services });

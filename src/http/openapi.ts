@@ -10,6 +10,7 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { sourceFile } from "../source-root";
 import { z } from "zod";
 import { agent, agentKey, agentWithSecret, createdAgentKey, rotatedDeliverySecret } from "../domain/schemas/agents";
+import { annotationComment, annotationThread, annotationThreadWithComments, descriptionDocument } from "../domain/schemas/annotations";
 import { backfillResult } from "../domain/schemas/backfill";
 import { errorBody, retryLaterBody } from "../domain/schemas/common";
 import { company } from "../domain/schemas/companies";
@@ -51,6 +52,10 @@ const NAMED: [z.ZodType, string][] = [
   [heartbeatRun, "HeartbeatRun"],
   [heartbeatAttempt, "HeartbeatAttempt"],
   [heartbeatDelivery, "HeartbeatDelivery"],
+  [descriptionDocument, "RoutineDescriptionDocument"],
+  [annotationThread, "DocumentAnnotationThread"],
+  [annotationComment, "DocumentAnnotationComment"],
+  [annotationThreadWithComments, "DocumentAnnotationThreadWithComments"],
 ];
 for (const [schema, id] of NAMED) if (!z.globalRegistry.has(schema)) z.globalRegistry.add(schema, { id });
 
@@ -101,6 +106,11 @@ export const OPERATIONS: Record<string, [operationId: string, summary: string]> 
   "GET /api/routines/{routineId}/runs": ["listRuns", "List a routine's runs"],
   "GET /api/routines/{routineId}/revisions": ["listRoutineRevisions", "List a routine's revisions"],
   "POST /api/routines/{routineId}/revisions/{revisionId}/restore": ["restoreRoutineRevision", "Restore a routine revision (as a new revision)"],
+  "GET /api/routines/{routineId}/description/annotations": ["listDescriptionAnnotations", "List annotation threads on a routine's description"],
+  "POST /api/routines/{routineId}/description/annotations": ["createDescriptionAnnotation", "Annotate a passage of a routine's description"],
+  "GET /api/routines/{routineId}/description/annotations/{threadId}": ["getDescriptionAnnotation", "Get an annotation thread, with its comments"],
+  "PATCH /api/routines/{routineId}/description/annotations/{threadId}": ["updateDescriptionAnnotation", "Resolve or reopen an annotation thread"],
+  "POST /api/routines/{routineId}/description/annotations/{threadId}/comments": ["addDescriptionAnnotationComment", "Answer an annotation thread"],
   "GET /api/companies/{companyId}/activity": ["listActivity", "A company's activity log"],
   "POST /api/routines/{routineId}/backfill": ["backfillTrigger", "Fire a schedule trigger's past occurrences"],
   "POST /api/cron/preview": ["previewCron", "Describe a cron expression and list its next occurrences"],

@@ -7,6 +7,7 @@ import { type Db, type Store, dbNow } from "../store/db";
 import { createActivityService } from "./activity";
 import { createAuthService } from "./auth";
 import { createRevisionService } from "./revisions";
+import { createAnnotationService } from "./annotations";
 import { createBackfillService } from "./backfill";
 import { createAgentWakeups } from "./agent-wakeups";
 import { createAgentService } from "./agents";
@@ -72,6 +73,7 @@ export function createServices(deps: ServiceDeps) {
     goals: createGoalService(db, companies),
     routines,
     revisions: createRevisionService({ db, publicUrl: config.publicUrl, secretBox, routines }),
+    annotations: createAnnotationService(db, routines),
     activity: createActivityService(db, companies),
     triggers: createTriggerService({ db, config, secretBox, routines }),
     firing,

@@ -19,6 +19,7 @@ import { triggersRepo } from "../store/repos/triggers";
 import { assertManagesRoutine } from "./access";
 import { logActivity } from "./activity";
 import { recomputeScheduleTriggers } from "./next-run";
+import { syncDescriptionDocument } from "./routine-description";
 import type { RoutineService } from "./routines";
 import { presentRoutine, webhookUrl } from "./views";
 
@@ -69,6 +70,7 @@ export async function recordRevision(
     createdByUserId: author.userId,
   });
   const updated = await routinesRepo.update(tx, routine.id, { latestRevisionId: revision.id, latestRevisionNumber: revision.revisionNumber });
+  await syncDescriptionDocument(tx, updated, actor, changeSummary);
   await logActivity(tx, actor, {
     companyId: routine.companyId,
     action: "routine.revision_created",

@@ -18,6 +18,7 @@ import type { Db, Executor } from "../store/db";
 import { agentsRepo } from "../store/repos/agents";
 import { issuesRepo } from "../store/repos/issues";
 import { goalsRepo, projectsRepo } from "../store/repos/projects";
+import { routineDocumentsRepo } from "../store/repos/routine-documents";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
 import { runsRepo } from "../store/repos/runs";
 import { triggersRepo } from "../store/repos/triggers";
@@ -26,6 +27,7 @@ import { logActivity } from "./activity";
 import type { CompanyService } from "./companies";
 import { recomputeScheduleTriggers } from "./next-run";
 import { recordRevision } from "./revisions";
+import { presentDescriptionDocument } from "./routine-description";
 import { withRunContext } from "./run-context";
 import { presentIssueSummary, presentRoutine, presentTrigger, presentTriggerSummary } from "./views";
 
@@ -106,13 +108,14 @@ export function createRoutineService(db: Db, config: Pick<Config, "publicUrl">, 
 
     async get(actor: Actor, id: string) {
       const r = await load(actor, id);
-      const [project, assignee, parentIssue, triggers, recentRuns, activeIssue] = await Promise.all([
+      const [project, assignee, parentIssue, triggers, recentRuns, activeIssue, descriptionDocument] = await Promise.all([
         r.projectId ? projectsRepo.get(db, r.projectId) : undefined,
         r.assigneeAgentId ? agentsRepo.get(db, r.assigneeAgentId) : undefined,
         r.parentIssueId ? issuesRepo.get(db, r.parentIssueId) : undefined,
         triggersRepo.listByRoutine(db, r.id),
         runsRepo.listByRoutine(db, r.id, { limit: RECENT_RUNS }),
         issuesRepo.openExecutions(db, [r.id], OPEN_ISSUE_STATUSES).then((found) => found.get(r.id)),
+        routineDocumentsRepo.get(db, r.id),
       ]);
       return {
         ...presentRoutine(r),
@@ -121,6 +124,7 @@ export function createRoutineService(db: Db, config: Pick<Config, "publicUrl">, 
           : null,
         assignee: assignee ? { id: assignee.id, name: assignee.name, role: assignee.role, title: assignee.title } : null,
         parentIssue: parentIssue ? presentIssueSummary(parentIssue) : null,
+        descriptionDocument: descriptionDocument ? presentDescriptionDocument(descriptionDocument) : null,
         triggers: triggers.map((t) => presentTrigger(t, config.publicUrl)),
         recentRuns: await withRunContext(db, recentRuns, triggers),
         activeIssue: activeIssue ? presentIssueSummary(activeIssue) : null,

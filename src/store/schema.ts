@@ -484,6 +484,125 @@ export const activityLog = pgTable(
   ],
 );
 
+/**
+ * A routine's description as a document with numbered revisions (Paperclip's routine documents, key
+ * "description"): what annotation threads anchor to. A revision is added whenever the description changes.
+ */
+export const routineDocuments = pgTable(
+  "routine_documents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    routineId: uuid("routine_id")
+      .notNull()
+      .references(() => routines.id, { onDelete: "cascade" }),
+    key: text("key").notNull().default("description"),
+    body: text("body").notNull(),
+    latestRevisionId: uuid("latest_revision_id"),
+    latestRevisionNumber: integer("latest_revision_number").notNull(),
+    createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdByUserId: text("created_by_user_id"),
+    updatedByAgentId: uuid("updated_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    updatedByUserId: text("updated_by_user_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("routine_documents_routine_key_uq").on(t.routineId, t.key)],
+);
+
+export const routineDocumentRevisions = pgTable(
+  "routine_document_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => routineDocuments.id, { onDelete: "cascade" }),
+    revisionNumber: integer("revision_number").notNull(),
+    body: text("body").notNull(),
+    changeSummary: text("change_summary"),
+    createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdByUserId: text("created_by_user_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("routine_document_revisions_number_uq").on(t.documentId, t.revisionNumber)],
+);
+
+/** A comment thread anchored to a passage of a routine's description; the anchor follows the text as it is edited. */
+export const annotationThreads = pgTable(
+  "annotation_threads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    routineId: uuid("routine_id")
+      .notNull()
+      .references(() => routines.id, { onDelete: "cascade" }),
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => routineDocuments.id, { onDelete: "cascade" }),
+    documentKey: text("document_key").notNull(),
+    status: text("status", { enum: E.ANNOTATION_THREAD_STATUSES }).notNull().default("open"),
+    anchorState: text("anchor_state", { enum: E.ANCHOR_STATES }).notNull().default("active"),
+    anchorConfidence: text("anchor_confidence", { enum: E.ANCHOR_CONFIDENCES }).notNull().default("exact"),
+    originalRevisionId: uuid("original_revision_id"),
+    originalRevisionNumber: integer("original_revision_number").notNull(),
+    currentRevisionId: uuid("current_revision_id"),
+    currentRevisionNumber: integer("current_revision_number").notNull(),
+    selectedText: text("selected_text").notNull(),
+    prefixText: text("prefix_text").notNull(),
+    suffixText: text("suffix_text").notNull(),
+    normalizedStart: integer("normalized_start").notNull(),
+    normalizedEnd: integer("normalized_end").notNull(),
+    markdownStart: integer("markdown_start").notNull(),
+    markdownEnd: integer("markdown_end").notNull(),
+    anchorSelector: jsonb("anchor_selector").$type<Record<string, unknown>>().notNull(),
+    createdByAgentId: uuid("created_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    createdByUserId: text("created_by_user_id"),
+    resolvedByAgentId: uuid("resolved_by_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    resolvedByUserId: text("resolved_by_user_id"),
+    resolvedAt: ts("resolved_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("annotation_threads_routine_idx").on(t.routineId, t.updatedAt),
+    check("annotation_threads_status_ck", inList("status", E.ANNOTATION_THREAD_STATUSES)),
+    check("annotation_threads_anchor_state_ck", inList("anchor_state", E.ANCHOR_STATES)),
+    check("annotation_threads_anchor_confidence_ck", inList("anchor_confidence", E.ANCHOR_CONFIDENCES)),
+  ],
+);
+
+export const annotationComments = pgTable(
+  "annotation_comments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    companyId: uuid("company_id")
+      .notNull()
+      .references(() => companies.id, { onDelete: "cascade" }),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => annotationThreads.id, { onDelete: "cascade" }),
+    routineId: uuid("routine_id").notNull(),
+    documentId: uuid("document_id").notNull(),
+    body: text("body").notNull(),
+    authorType: text("author_type", { enum: E.ACTIVITY_ACTOR_TYPES }).notNull(),
+    authorAgentId: uuid("author_agent_id").references(() => agents.id, { onDelete: "set null" }),
+    authorUserId: text("author_user_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("annotation_comments_thread_idx").on(t.threadId, t.createdAt),
+    check("annotation_comments_author_type_ck", inList("author_type", E.ACTIVITY_ACTOR_TYPES)),
+  ],
+);
+
 export const schemaTables = {
   companies,
   agents,
@@ -501,5 +620,9 @@ export const schemaTables = {
   webhookReplays,
   routineRevisions,
   activityLog,
+  routineDocuments,
+  routineDocumentRevisions,
+  annotationThreads,
+  annotationComments,
 };
 

@@ -14,6 +14,7 @@ import {
   variableType,
 } from "../enums";
 import { isValidDateString } from "../routine-variables";
+import { descriptionDocument } from "./annotations";
 import { description, timestamp, trimmed, uuid } from "./common";
 import { runListItem } from "./runs";
 import { triggerRow, triggerSummary } from "./triggers";
@@ -166,6 +167,7 @@ export const routineDetail = routine.extend({
     .nullable(),
   assignee: z.object({ id: uuid, name: z.string(), role: z.string().nullable(), title: z.string().nullable() }).nullable(),
   parentIssue: issueSummary.nullable(),
+  descriptionDocument: descriptionDocument.nullable().describe("The description as a document with revisions: what annotation threads anchor to"),
   triggers: z.array(triggerRow),
   recentRuns: z.array(runListItem),
   activeIssue: issueSummary.nullable(),
