@@ -68,6 +68,7 @@ export async function recordRevision(
     restoredFromRevisionId: opts.restoredFromRevisionId ?? null,
     createdByAgentId: author.agentId,
     createdByUserId: author.userId,
+    createdByRunId: actor.runId ?? null,
   });
   const updated = await routinesRepo.update(tx, routine.id, { latestRevisionId: revision.id, latestRevisionNumber: revision.revisionNumber });
   await syncDescriptionDocument(tx, updated, actor, changeSummary);
