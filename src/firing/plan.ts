@@ -359,7 +359,8 @@ function planRun(
 ): void {
   plan.runs.push(run);
   const who = actorColumns(actor);
-  plan.activity.push({ id: newId(), routineRunId: run.id, actorType: who.actorType, actorId: who.actorId, agentId: who.agentId, projectId });
+  const runId = actor === "system" ? null : (actor.runId ?? null);
+  plan.activity.push({ id: newId(), routineRunId: run.id, actorType: who.actorType, actorId: who.actorId, agentId: who.agentId, projectId, runId });
   if (run.triggerId) markTrigger(plan, run.triggerId, { lastFiredAt: run.triggeredAt, lastResult });
   markRoutine(plan, run.routineId, { lastTriggeredAt: run.triggeredAt });
 }

@@ -378,16 +378,17 @@ describe("activity gate, overrides, activity rows", () => {
     expect(runOf(plan, outcome)!.failureReason).toBe("Routine is paused");
   });
 
-  it("a run may name another agent and project; its activity row names the actor and the issue's project", () => {
+  it("a run may name another agent and project; its activity row names the actor, the run it acts for and the issue's project", () => {
     const plan = planWith(false);
     const agentId = "00000000-0000-4000-8000-0000000000a9";
     const projectId = "00000000-0000-4000-8000-0000000000b9";
-    const actor = { kind: "agent" as const, agentId, companyId: routine().companyId, keyId: "k" };
+    const runId = "00000000-0000-4000-8000-0000000000c9";
+    const actor = { kind: "agent" as const, agentId, companyId: routine().companyId, keyId: "k", runId };
     const outcome = planFire(plan, { routineId: ROUTINE, source: "api", assigneeAgentId: agentId, projectId, actor }, { routine: routine({ latestRevisionId: "00000000-0000-4000-8000-0000000000d1" }), trigger: undefined, now: NOW }, newId);
     const run = runOf(plan, outcome)!;
     expect(plan.issues[0]).toMatchObject({ assigneeAgentId: agentId, projectId });
     expect(run.routineRevisionId).toBe("00000000-0000-4000-8000-0000000000d1");
-    expect(plan.activity).toEqual([{ id: expect.any(String), routineRunId: run.id, actorType: "agent", actorId: agentId, agentId, projectId }]);
+    expect(plan.activity).toEqual([{ id: expect.any(String), routineRunId: run.id, actorType: "agent", actorId: agentId, agentId, projectId, runId }]);
   });
 
   it("every planned run has one activity row; schedules and dropped occurrences are routined's own", () => {

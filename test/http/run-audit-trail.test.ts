@@ -39,6 +39,17 @@ describe("X-Paperclip-Run-Id", () => {
     expect(updated.runId).toBeNull();
   });
 
+  it("is recorded on the activity entry of a run the agent fires", async () => {
+    const runId = crypto.randomUUID();
+    const r = (await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {
+      body: { title: "Fired", assigneeAgentId: s.w.agent.id, projectId: s.w.project.id },
+    })).body;
+    const fired = await s.t.request("POST", `/api/routines/${r.id}/run`, { token: s.w.agent.key, headers: { "x-paperclip-run-id": runId }, body: {} });
+    expect(fired.status).toBe(202);
+    const [entry] = await activityOf(fired.body.id);
+    expect(entry).toMatchObject({ action: "routine.run_triggered", actorType: "agent", agentId: s.w.agent.id, runId });
+  });
+
   it("is recorded on an annotation's comment", async () => {
     const runId = crypto.randomUUID();
     const r = (await s.t.request("POST", `/api/companies/${s.w.company.id}/routines`, {

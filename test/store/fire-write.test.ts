@@ -86,6 +86,7 @@ describe("the fire write, group by group", () => {
     const issue = await issuesRepo.insert(t.store.db, { companyId, title: "active" });
     const a = run({ status: "coalesced", linkedIssueId: issue.id });
     const notWritten = run({ idempotencyKey: "k1" });
+    const heartbeatRunId = crypto.randomUUID(); // the run the agent said it acted for (X-Paperclip-Run-Id)
     await t.store.db.execute(
       sql`with ${runsWritten([a, notWritten])}, ${commentsWritten([
         { companyId, issueId: issue.id, runId: a.id, body: "one" },
@@ -95,17 +96,18 @@ describe("the fire write, group by group", () => {
     expect((await issuesRepo.listComments(t.store.db, issue.id)).map((c) => c.body)).toEqual(["one"]);
   });
 
-  it("activityWritten: each run written gets Paperclip's routine.run_triggered entry, with its actor and project; a run not written, none", async () => {
+  it("activityWritten: each run written gets Paperclip's routine.run_triggered entry, with its actor, the run it acted for and its project; a run not written, none", async () => {
     const agentId = (await queryRows<{ id: string }>(t.store.db, sql`insert into agents (company_id, name) values (${companyId}, 'Ada') returning id`))[0]!.id;
     const projectId = (await queryRows<{ id: string }>(t.store.db, sql`insert into projects (company_id, name) values (${companyId}, 'Ops') returning id`))[0]!.id;
     const byAgent = run({ source: "api", status: "issue_created" });
     const bySchedule = run({ source: "schedule", status: "skipped", failureReason: "Routine is paused" });
     const notWritten = run({ idempotencyKey: "k1" });
+    const heartbeatRunId = crypto.randomUUID(); // the run the agent said it acted for (X-Paperclip-Run-Id)
     await t.store.db.execute(
       sql`with ${runsWritten([byAgent, bySchedule, notWritten])}, ${activityWritten([
-        { id: crypto.randomUUID(), routineRunId: byAgent.id, actorType: "agent", actorId: agentId, agentId, projectId },
-        { id: crypto.randomUUID(), routineRunId: bySchedule.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
-        { id: crypto.randomUUID(), routineRunId: notWritten.id, actorType: "system", actorId: "routined", agentId: null, projectId: null },
+        { id: crypto.randomUUID(), routineRunId: byAgent.id, actorType: "agent", actorId: agentId, agentId, projectId, runId: heartbeatRunId },
+        { id: crypto.randomUUID(), routineRunId: bySchedule.id, actorType: "system", actorId: "routined", agentId: null, projectId: null, runId: null },
+        { id: crypto.randomUUID(), routineRunId: notWritten.id, actorType: "system", actorId: "routined", agentId: null, projectId: null, runId: null },
       ])} select 1`,
     );
     const entries = await queryRows<Record<string, unknown>>(
@@ -115,7 +117,7 @@ describe("the fire write, group by group", () => {
     );
     const entry = { company_id: companyId, run_id: null, action: "routine.run_triggered", entity_type: "routine_run" };
     expect(entries).toEqual([
-      { ...entry, actor_type: "agent", actor_id: agentId, agent_id: agentId, entity_id: byAgent.id, project_id: projectId,
+      { ...entry, run_id: heartbeatRunId, actor_type: "agent", actor_id: agentId, agent_id: agentId, entity_id: byAgent.id, project_id: projectId,
         details: { routineId, triggerId: null, source: "api", status: "issue_created" } },
       { ...entry, actor_type: "system", actor_id: "routined", agent_id: null, entity_id: bySchedule.id, project_id: null,
         details: { routineId, triggerId: null, source: "schedule", status: "skipped" } },

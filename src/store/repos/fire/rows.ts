@@ -61,6 +61,8 @@ export interface RunActivityInsert extends ActorColumns {
   id: string;
   routineRunId: string;
   projectId: string | null;
+  /** The heartbeat run the caller said it acted for (`X-Paperclip-Run-Id`). */
+  runId: string | null;
 }
 
 /** A webhook delivery's fingerprint, kept until `now() + retentionSec` (replay protection). */

@@ -96,11 +96,11 @@ export function commentsWritten(comments: CommentInsert[]): SQL {
  */
 export function activityWritten(activity: RunActivityInsert[]): SQL {
   return sql`activity as (
-    insert into activity_log (id, company_id, actor_type, actor_id, agent_id, action, entity_type, entity_id, project_id, details)
-    select x.id, run.company_id, x."actorType", x."actorId", x."agentId", 'routine.run_triggered', 'routine_run', run.id::text,
+    insert into activity_log (id, company_id, actor_type, actor_id, agent_id, run_id, action, entity_type, entity_id, project_id, details)
+    select x.id, run.company_id, x."actorType", x."actorId", x."agentId", x."runId", 'routine.run_triggered', 'routine_run', run.id::text,
       x."projectId", jsonb_build_object('routineId', run.routine_id, 'triggerId', run.trigger_id, 'source', run.source, 'status', run.status)
     from jsonb_to_recordset(${json(activity)}) as x(id uuid, "routineRunId" uuid, "actorType" text, "actorId" text, "agentId" uuid,
-      "projectId" uuid)
+      "projectId" uuid, "runId" uuid)
     join run on run.id = x."routineRunId"
   )`;
 }
