@@ -512,7 +512,7 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await draft.getByRole("button", { name: "Comment", exact: true }).click();
     await draft.getByRole("alert").getByText("The description changed since this page loaded it").waitFor();
     await page.locator("#routine-description").getByText("by 11:00").waitFor();
-    expect(problems).toEqual(["Failed to load resource: the server responded with a status of 409 (Conflict)"]);
+    await expect.poll(() => problems).toEqual(["Failed to load resource: the server responded with a status of 409 (Conflict)"]);
     problems.length = 0;
     await draft.getByRole("button", { name: "Comment", exact: true }).click();
     const second = page.getByRole("article", { name: "Comments on “Post it in #board”" });

@@ -72,7 +72,8 @@ export function DescriptionAnnotations({ routine, companyId, onStale }: { routin
   const [drafting, setDrafting] = useState<Passage | null>(null);
 
   const list = threads.data;
-  if (!description && (!doc || (show === "open" && list?.length === 0))) return null;
+  // without a description there is nothing to select: the section only for threads left from an earlier one
+  if (!description && (!doc || (show === "open" && !list?.length))) return null;
   return (
     <>
       {description ? (
