@@ -5299,7 +5299,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    changeSummary?: string | null;
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {

@@ -45,6 +45,13 @@ export function createProcessAdapter({ apiUrl, killGraceMs = 2000, outputLimit =
         ROUTINED_AGENT_ID: agent.id,
         ROUTINED_ROUTINE_RUN_ID: run.routineRunId ?? "",
         ROUTINED_API_URL: apiUrl,
+        // Paperclip's names for the same, read by agents written for Paperclip (its skill sends PAPERCLIP_RUN_ID
+        // back as X-Paperclip-Run-Id, which routined records with what the agent changes).
+        PAPERCLIP_RUN_ID: run.id,
+        PAPERCLIP_AGENT_ID: agent.id,
+        PAPERCLIP_COMPANY_ID: run.companyId,
+        PAPERCLIP_API_URL: apiUrl,
+        ...(run.issueId ? { PAPERCLIP_TASK_ID: run.issueId } : {}),
       });
 
       return new Promise<AttemptResult>((resolve) => {

@@ -49,7 +49,7 @@ export function activityRow(actor: Actor | "system", entry: ActivityEntry): Acti
     entityType: entry.entityType,
     entityId: entry.entityId,
     projectId: entry.projectId ?? null,
-    runId: entry.runId ?? null,
+    runId: entry.runId ?? (actor === "system" ? null : (actor.runId ?? null)),
     details: entry.details ?? null,
   };
 }

@@ -1,7 +1,11 @@
-/** Who is making a request: the board (operators) or one agent of one company. */
+/**
+ * Who is making a request: the board (operators) or one agent of one company. `runId` is the heartbeat run the
+ * caller says it acts for (Paperclip's `X-Paperclip-Run-Id` header): recorded with what it changes, an audit
+ * trail from a change back to the wake-up that made it.
+ */
 export type Actor =
-  | { kind: "board" }
-  | { kind: "agent"; agentId: string; companyId: string; keyId: string };
+  | { kind: "board"; runId?: string }
+  | { kind: "agent"; agentId: string; companyId: string; keyId: string; runId?: string };
 
 export const BOARD: Actor = { kind: "board" };
 

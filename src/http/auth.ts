@@ -17,12 +17,24 @@ declare module "fastify" {
   }
 }
 
+/** Paperclip's run audit trail: agents send the heartbeat run they act for on the requests that change things. */
+const RUN_ID_HEADER = "x-paperclip-run-id";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The header's run id when it is one (anything else is ignored, as Paperclip ignores it where it expects a UUID). */
+function runIdOf(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && UUID.test(value.trim()) ? value.trim().toLowerCase() : undefined;
+}
+
 export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest("actor", null);
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config?.public) return;
     if (!request.routeOptions.url) return; // unknown route: let the 404 handler answer
-    request.actor = await auth.resolve(request.headers.authorization);
+    const actor = await auth.resolve(request.headers.authorization);
+    const runId = runIdOf(request.headers[RUN_ID_HEADER]);
+    request.actor = runId ? { ...actor, runId } : actor;
   });
 }
 

@@ -32,6 +32,5 @@ export const presentComment = (c: AnnotationCommentRow) => ({
   ...c,
   issueId: null,
   caseId: null,
-  createdByRunId: null,
   issueCommentId: null,
 });

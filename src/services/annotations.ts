@@ -23,7 +23,12 @@ const KEY = "description";
 /** Author columns of a comment written by `actor`. */
 function authorColumns(actor: Actor) {
   const author = authorOf(actor);
-  return { authorType: actor.kind === "agent" ? ("agent" as const) : ("user" as const), authorAgentId: author.agentId, authorUserId: author.userId };
+  return {
+    authorType: actor.kind === "agent" ? ("agent" as const) : ("user" as const),
+    authorAgentId: author.agentId,
+    authorUserId: author.userId,
+    createdByRunId: actor.runId ?? null,
+  };
 }
 
 export function createAnnotationService(db: Db, routines: RoutineService) {

@@ -68,6 +68,7 @@ export async function recordRevision(
     restoredFromRevisionId: opts.restoredFromRevisionId ?? null,
     createdByAgentId: author.agentId,
     createdByUserId: author.userId,
+    createdByRunId: actor.runId ?? null,
   });
   const updated = await routinesRepo.update(tx, routine.id, { latestRevisionId: revision.id, latestRevisionNumber: revision.revisionNumber });
   await syncDescriptionDocument(tx, updated, actor, changeSummary);
@@ -96,7 +97,7 @@ export function createRevisionService(deps: { db: Db; publicUrl: string; secretB
      * deleted since are re-created with their ids; a re-created webhook gets a new secret (returned once, in
      * `secretMaterials`) and public id. Schedules are rescheduled from now.
      */
-    async restore(actor: Actor, routineId: string, revisionId: string) {
+    async restore(actor: Actor, routineId: string, revisionId: string, changeSummary?: string | null) {
       await routines.load(actor, routineId);
       return db.transaction(async (tx) => {
         const locked = (await routinesRepo.getForUpdate(tx, routineId))!;
@@ -169,7 +170,7 @@ export function createRevisionService(deps: { db: Db; publicUrl: string; secretB
         // Each schedule's next run from now, computed from the restored trigger as the store returns it.
         await recomputeScheduleTriggers(tx, routineId);
         const restored = (await routinesRepo.get(tx, routineId))!;
-        const { routine, revision } = await recordRevision(tx, restored, actor, `Restored from revision ${target.revisionNumber}`, {
+        const { routine, revision } = await recordRevision(tx, restored, actor, changeSummary || `Restored from revision ${target.revisionNumber}`, {
           restoredFromRevisionId: target.id,
         });
         await logActivity(tx, actor, {

@@ -594,6 +594,8 @@ export const annotationComments = pgTable(
     authorType: text("author_type", { enum: E.ACTIVITY_ACTOR_TYPES }).notNull(),
     authorAgentId: uuid("author_agent_id").references(() => agents.id, { onDelete: "set null" }),
     authorUserId: text("author_user_id"),
+    /** The heartbeat run the author said it acted for (`X-Paperclip-Run-Id`). */
+    createdByRunId: uuid("created_by_run_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -171,7 +171,8 @@ describe("process agents", () => {
             const e = process.env;
             console.log(JSON.stringify({ run: delivery.heartbeatRun.id, issue: delivery.issue.id, greeting: e.GREETING,
               ids: [e.ROUTINED_HEARTBEAT_RUN_ID, e.ROUTINED_ISSUE_ID, e.ROUTINED_AGENT_ID, e.ROUTINED_ROUTINE_RUN_ID],
-              api: e.ROUTINED_API_URL, leaked: e.ROUTINED_TEST_ENGINE ?? null }));
+              api: e.ROUTINED_API_URL,
+              paperclip: [e.PAPERCLIP_RUN_ID, e.PAPERCLIP_TASK_ID, e.PAPERCLIP_AGENT_ID, e.PAPERCLIP_COMPANY_ID, e.PAPERCLIP_API_URL], leaked: e.ROUTINED_TEST_ENGINE ?? null }));
             console.error("working on it");
           }`),
         env: { GREETING: "hello" },
@@ -193,6 +194,7 @@ describe("process agents", () => {
       greeting: "hello",
       ids: [run.id, issueId, agent.id, routineRunId],
       api: "http://routined.test",
+      paperclip: [run.id, issueId, agent.id, w.company.id, "http://routined.test"],
       leaked: null,
     });
     expect((await routineRunOf(t.db.store.db, routineRunId!))!.status).toBe("issue_created");

@@ -83,6 +83,22 @@ describe("revisions", () => {
     expect((await s.t.request("POST", `/api/routines/${r.id}/revisions/not-a-uuid/restore`)).body).toEqual({ error: "Routine revision not found" });
   });
 
+  it("records the change summary Paperclip's restore dialog sends, and refuses a key it does not send", async () => {
+    const r = (await create(full())).body;
+    const first = r.latestRevisionId;
+    await s.t.request("PATCH", `/api/routines/${r.id}`, { body: { title: "Renamed" } });
+    const typo = await s.t.request("POST", `/api/routines/${r.id}/revisions/${first}/restore`, { body: { changeSumary: "typo" } });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error).toContain("changeSumary");
+    const res = await s.t.request("POST", `/api/routines/${r.id}/revisions/${first}/restore`, { body: { changeSummary: "  Back to the original title " } });
+    expect(res.status).toBe(200);
+    expect(res.body.revision.changeSummary).toBe("Back to the original title");
+    await s.t.request("PATCH", `/api/routines/${r.id}`, { body: { title: "Renamed again" } });
+    // the dialog sends null when its field is left empty
+    const blank = await s.t.request("POST", `/api/routines/${r.id}/revisions/${first}/restore`, { body: { changeSummary: null } });
+    expect(blank.body.revision.changeSummary).toBe("Restored from revision 1");
+  });
+
   it("a restored schedule (edited since, or deleted since) runs next at its restored time, and a disabled one not at all", async () => {
     const r = (await create(full())).body;
     const trigger = (body: Record<string, unknown>) => s.t.request("POST", `/api/routines/${r.id}/triggers`, { body: { kind: "schedule", ...body } });

@@ -193,6 +193,11 @@ export const revision = z.object({
   createdAt: timestamp,
 });
 
+/** What Paperclip's UI sends with a restore: the summary its dialog asks for (empty or null: "Restored from revision N"). */
+export const restoreBody = z.strictObject({
+  changeSummary: z.string().trim().max(500).nullable().optional(),
+});
+
 export const restoreResult = z.object({
   routine,
   revision,

@@ -5,6 +5,7 @@ import { activityEntry, listActivityQuery } from "../../domain/schemas/activity"
 import {
   createRoutineBody,
   listRoutinesQuery,
+  restoreBody,
   restoreResult,
   revision,
   routine,
@@ -88,10 +89,11 @@ export const routineRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         description:
           "Puts the routine and its triggers back as the revision recorded them, as a new revision. A webhook trigger deleted since is re-created with a new secret, returned once in secretMaterials.",
         params: z.strictObject({ routineId: uuid, revisionId: uuid }),
-        response: { 200: restoreResult, 403: errorBody, 404: errorBody, 409: errorBody },
+        body: restoreBody.optional(),
+        response: { 200: restoreResult, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
       },
     },
-    async (req) => revisions.restore(actorOf(req), req.params.routineId, req.params.revisionId),
+    async (req) => revisions.restore(actorOf(req), req.params.routineId, req.params.revisionId, req.body?.changeSummary),
   );
   app.get(
     "/api/companies/:companyId/activity",

@@ -8,6 +8,7 @@ CREATE TABLE "annotation_comments" (
 	"author_type" text NOT NULL,
 	"author_agent_id" uuid,
 	"author_user_id" text,
+	"created_by_run_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "annotation_comments_author_type_ck" CHECK (author_type in ('user', 'agent', 'system'))
