@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { agent, agentKey, agentWithSecret, createdAgentKey } from "../domain/schemas/agents";
+import type { annotationComment, annotationThread, annotationThreadWithComments, descriptionDocument } from "../domain/schemas/annotations";
 import type { company } from "../domain/schemas/companies";
 import type { cronPreview } from "../domain/schemas/cron";
 import type { heartbeatAttempt, heartbeatRun } from "../domain/schemas/heartbeat-runs";
@@ -44,6 +45,10 @@ export type Issue = Out<typeof issue>;
 export type IssueComment = Out<typeof issueComment>;
 export type HeartbeatRun = Out<typeof heartbeatRun>;
 export type HeartbeatAttempt = Out<typeof heartbeatAttempt>;
+export type DescriptionDocument = Out<typeof descriptionDocument>;
+export type AnnotationThread = Out<typeof annotationThread>;
+export type AnnotationThreadWithComments = Out<typeof annotationThreadWithComments>;
+export type AnnotationComment = Out<typeof annotationComment>;
 
 const TOKEN_KEY = "routined.boardToken";
 

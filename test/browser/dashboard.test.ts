@@ -430,6 +430,102 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await fitsWidth(page);
   });
 
+  it("comments on a selected passage of the description, answers, resolves and reopens it, and says when the passage is gone", async () => {
+    const company = await call("POST", "/api/companies", { name: "Umbrella" });
+    const agent = await call("POST", `/api/companies/${company.id}/agents`, { name: "Analyst" });
+    const agentKey = (await call("POST", `/api/agents/${agent.id}/keys`, {})).key;
+    const project = await call("POST", `/api/companies/${company.id}/projects`, { name: "Board" });
+    const routine = await call("POST", `/api/companies/${company.id}/routines`, {
+      title: "Board briefing",
+      description: "# Weekly briefing\n\nSummarise **revenue** and the open incidents.\n\nPost it in #board by noon.",
+      assigneeAgentId: agent.id,
+      projectId: project.id,
+    });
+    const annotations = `/api/routines/${routine.id}/description/annotations`;
+    const { page, problems } = await openPage();
+    await page.goto(`${server.url}/c/${company.id}/routines/${routine.id}`);
+    const commentOn = page.getByRole("button", { name: "Comment on selection" });
+    await page.getByText("No open comments").waitFor();
+    expect(await commentOn.isDisabled()).toBe(true);
+    /** Selects, in the description as shown, from the start of `from` to the end of `to`. */
+    const select = (from: string, to: string) =>
+      page.evaluate(`(() => {
+        const text = document.getElementById("routine-description").firstChild;
+        const range = document.createRange();
+        range.setStart(text, text.data.indexOf(${JSON.stringify(from)}));
+        range.setEnd(text, text.data.indexOf(${JSON.stringify(to)}) + ${to.length});
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+      })()`);
+
+    // select a passage that crosses markdown syntax, comment on it
+    await select("revenue", "incidents");
+    await expect.poll(() => commentOn.isEnabled()).toBe(true);
+    await commentOn.click();
+    const draft = page.getByRole("form", { name: "New comment on the description" });
+    expect(await draft.locator("blockquote").textContent()).toBe("revenue and the open incidents");
+    await draft.getByRole("textbox", { name: "Comment" }).fill("Booked or billed revenue?");
+    await draft.getByRole("button", { name: "Comment", exact: true }).click();
+    await page.getByRole("status").getByText("Commented on “revenue and the open incidents”").waitFor();
+    const thread = page.getByRole("article", { name: "Comments on “revenue and the open incidents”" });
+    const comments = thread.getByRole("list", { name: "Comments" }).getByRole("listitem");
+    await expect.poll(() => comments.first().textContent()).toMatch(/^board .*\(now|\d+ s ago\)\)Booked or billed revenue\?$/);
+    await draft.waitFor({ state: "detached" });
+
+    // the agent answers over the API, then the board replies here: both, with their authors
+    const [created] = await call("GET", annotations);
+    await call("POST", `${annotations}/${created.id}/comments`, { body: "Billed, as in the ledger." }, agentKey);
+    await thread.getByRole("textbox", { name: "Reply" }).fill("Thanks: billed it is.");
+    await thread.getByRole("button", { name: "Reply", exact: true }).click();
+    await expect.poll(() => comments.count()).toBe(3);
+    expect(await comments.nth(1).textContent()).toMatch(/^Analyst .*Billed, as in the ledger\.$/);
+    expect(await comments.nth(2).textContent()).toMatch(/^board .*Thanks: billed it is\.$/);
+    await expect.poll(() => thread.getByRole("textbox", { name: "Reply" }).inputValue()).toBe("");
+    await shot(page, "12d-description-comments");
+
+    // resolve: it leaves the open list; shown among the resolved ones (in the URL), reopened from there
+    await thread.getByRole("button", { name: "Resolve" }).click();
+    await page.getByRole("status").getByText("Resolved the comments on “revenue and the open incidents”").waitFor();
+    await thread.waitFor({ state: "detached" });
+    await page.getByText("No open comments").waitFor();
+    const show = page.getByLabel("Show", { exact: true });
+    await show.selectOption("resolved");
+    await thread.getByRole("button", { name: "Reopen" }).waitFor();
+    expect(page.url()).toContain("comments=resolved");
+    await thread.getByRole("button", { name: "Reopen" }).click();
+    await page.getByRole("status").getByText("Reopened the comments on “revenue and the open incidents”").waitFor();
+    await page.getByText("No resolved comments").waitFor();
+    await show.selectOption("open");
+    await thread.getByRole("button", { name: "Resolve" }).waitFor();
+
+    // the passage is edited away: after a reload the thread says so
+    await call("PATCH", `/api/routines/${routine.id}`, { description: "# Weekly briefing\n\nPost it in #board by noon." });
+    await page.reload();
+    await thread.getByText("The passage was removed from the description.").waitFor();
+
+    // the description changes while a comment is being written: the page says so, reloads it, and the comment goes in
+    await select("Post it", "#board");
+    await expect.poll(() => commentOn.isEnabled()).toBe(true);
+    await commentOn.click();
+    await draft.getByRole("textbox", { name: "Comment" }).fill("Which channel is #board?");
+    await call("PATCH", `/api/routines/${routine.id}`, { description: "# Weekly briefing\n\nPost it in #board by 11:00." });
+    await draft.getByRole("button", { name: "Comment", exact: true }).click();
+    await draft.getByRole("alert").getByText("The description changed since this page loaded it").waitFor();
+    await page.locator("#routine-description").getByText("by 11:00").waitFor();
+    await expect.poll(() => problems).toEqual(["Failed to load resource: the server responded with a status of 409 (Conflict)"]);
+    problems.length = 0;
+    await draft.getByRole("button", { name: "Comment", exact: true }).click();
+    const second = page.getByRole("article", { name: "Comments on “Post it in #board”" });
+    await expect.poll(() => second.getByRole("listitem").first().textContent()).toMatch(/Which channel is #board\?$/);
+    expect(await thread.locator(".anchor-orphaned").count()).toBe(1);
+
+    // at 390 px in dark mode
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await fitsWidth(page);
+    await shot(page, "12e-description-comments-narrow-dark");
+  });
+
   it("works at 390 px in dark mode, with back, forward, reload and deep links, and recovers when the server comes back", async () => {
     const { page, problems } = await openPage({ viewport: { width: 390, height: 844 }, colorScheme: "dark" });
     const routinePath = `/c/${ids.company}/routines/${ids.routine}`;

@@ -1,4 +1,4 @@
-/** One routine: its facts and lifecycle (pause, resume, archive), triggers, Run now, and run history. */
+/** One routine: its description and the comments on it, facts and lifecycle (pause, resume, archive), triggers, Run now, and run history. */
 import { useState } from "preact/hooks";
 import { enc, patch, type RoutineDetail } from "../api";
 import { Badge, ConfirmButton, ErrorBox, Loading, Time } from "../components";
@@ -6,6 +6,7 @@ import { ISSUE_STATUSES } from "../enums";
 import { humanize } from "../format";
 import { useApi } from "../hooks";
 import { notify } from "../notice";
+import { DescriptionAnnotations } from "./description-annotations";
 import { RunsPanel } from "./runs";
 import { RunNow } from "./run-now";
 import { NextRun } from "./shared";
@@ -76,7 +77,7 @@ export function RoutinePage({ companyId, routineId }: { companyId: string; routi
         )}
       </div>
       {r.status === "archived" ? <p class="notice">Archived: this routine never fires again. Its history stays below.</p> : null}
-      {r.description ? <p class="description">{r.description}</p> : null}
+      <DescriptionAnnotations routine={r} companyId={companyId} onStale={changed} />
       <dl class="facts">
         <dt>Assignee</dt>
         <dd>{r.assignee ? <a href={`/c/${companyId}/agents/${r.assignee.id}`}>{r.assignee.name}</a> : "—"}</dd>
