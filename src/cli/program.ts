@@ -5,6 +5,7 @@
  * `--json`. Errors say what to do next and exit non-zero.
  */
 import { Command, CommanderError, Option } from "commander";
+import { historyCommands } from "./commands/history";
 import { localCommands } from "./commands/local";
 import { resourceCommands } from "./commands/resources";
 import { CliError, printer } from "./output";
@@ -20,10 +21,9 @@ export function buildProgram(): Command {
   const opts = () => program.opts<{ url: string; token?: string; json?: boolean }>();
   const print = () => printer(Boolean(opts().json));
   localCommands(program, print);
-  resourceCommands(program, {
-    conn: () => ({ url: opts().url, token: opts().token ?? process.env.ROUTINED_BOARD_TOKEN }),
-    print,
-  });
+  const context = { conn: () => ({ url: opts().url, token: opts().token ?? process.env.ROUTINED_BOARD_TOKEN }), print };
+  resourceCommands(program, context);
+  historyCommands(program, context);
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   return program;

@@ -131,6 +131,27 @@ describe("routined against a running server", () => {
     const none = await both(["runs", "list", routine.id, "--status", "skipped"]);
     expect(none.json).toEqual([]);
 
+    // revisions: one per change (here a pause); restoring the first makes the routine active again, as a new revision
+    const revised = JSON.parse((await cli(["--json", ...base, "--title", "Revised"])).stdout);
+    await cli(["routines", "pause", revised.id]);
+    const revs = await both(["revisions", "list", revised.id]);
+    expect(revs.json.map((r: any) => [r.revisionNumber, r.changeSummary])).toEqual([[2, "Updated routine"], [1, "Created routine"]]);
+    expect(revs.text).toMatch(/^REV\s+ID\s+SUMMARY/m);
+    const restored = await cli(["revisions", "restore", revised.id, revs.json[1].id, "--summary", "back to the start"]);
+    expect(restored, restored.stderr).toMatchObject({ code: 0 });
+    expect(restored.stdout).toMatch(/^restored revision 1: now revision 3 \(back to the start\)$/m);
+    expect((await both(["routines", "get", revised.id])).json.status).toBe("active");
+
+    // the activity log: who did what to this routine, newest first
+    const log = await both(["activity", "list", "--company", company.id, "--entity", revised.id, "--limit", "200"]);
+    expect(log.json.map((a: any) => a.action)).toEqual(expect.arrayContaining(["routine.revision_restored", "routine.updated", "routine.created"]));
+    expect(log.json[0]).toMatchObject({ actorType: "user", entityId: revised.id });
+    expect(log.json.find((a: any) => a.action === "routine.revision_created" && a.details.changeSummary === "back to the start")).toBeDefined();
+    expect(log.text).toMatch(/^WHEN\s+ACTOR\s+ACTION\s+ENTITY/m);
+    const onlyRuns = await both(["activity", "--company", company.id, "--entity-type", "routine_run", "--action", "routine.run_triggered"]);
+    expect(onlyRuns.json.length).toBeGreaterThan(0);
+    expect(onlyRuns.json.every((a: any) => a.entityType === "routine_run")).toBe(true);
+
     // deliveries: the (poll) agent takes one and reports it failed; the board sees the attempt and retries it
     const queued = await both(["deliveries", "list", agent.id, "--status", "queued"]);
     expect(queued.json).toHaveLength(2);
