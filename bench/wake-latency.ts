@@ -7,6 +7,8 @@
  * Goals: handler p50 ≤ 50 ms and p99 ≤ 100 ms at 20; p99 ≤ 1 s at 500; all within 10 s at 10,000.
  * A round of 5 triggers goes first and is not reported: a routined that has been running for a while has
  * planned its statements and opened its connections to the agents (`--cold` measures the first round as is).
+ * `--idle <sec>`: each round falls due that long after the previous one was delivered, as the fires of an
+ * every-minute schedule do (routined is idle in between, but for its own few queries a minute).
  */
 import { sql } from "drizzle-orm";
 import { withBenchDatabase } from "./lib/db";
@@ -19,6 +21,8 @@ import { SECRET_KEY, disableTriggers, makeDue, seedWakeCompany, wakeLags, watchC
 const quick = process.argv.includes("--quick");
 const sizes = (process.argv.find((a) => /^\d+(,\d+)*$/.test(a)) ?? (quick ? "20,500" : "20,500,10000")).split(",").map(Number);
 const WARMUP = 5;
+const idleArg = process.argv.indexOf("--idle");
+const IDLE_SEC = idleArg === -1 ? 0 : Number(process.argv[idleArg + 1]);
 const rounds = process.argv.includes("--cold") ? sizes : [WARMUP, ...sizes];
 const goals: Record<number, { p50?: number; p99?: number; max?: number }> = { 20: { p50: 50, p99: 100 }, 500: { p99: 1000 }, 10000: { max: 10_000 } };
 
@@ -30,7 +34,7 @@ await withBenchDatabase(async ({ url, store }) => {
       const companyId = await seedWakeCompany(store.db, { prefix: `W${i}`, agents: Math.min(n, 50), triggers: n, agentUrl: agent.url, cron: "* * * * *" });
       await store.db.execute(sql`vacuum analyze`);
       agent.reset();
-      const due = await wholeSecondAhead(store.db, 1);
+      const due = await wholeSecondAhead(store.db, 1 + IDLE_SEC);
       await makeDue(store.db, companyId, due);
       const visible = await watchCommits(store.db, companyId, due, n, Math.max(0, due.getTime() - Date.now()) + 60_000);
       // Every run is committed: no further occurrence may fire (a round of 10,000 can outlast its minute, and the
@@ -45,6 +49,7 @@ await withBenchDatabase(async ({ url, store }) => {
         name: "wake-latency",
         triggers: n,
         agents: Math.min(n, 50),
+        ...(IDLE_SEC ? { idleBeforeSec: IDLE_SEC } : {}),
         ...lags,
         goalHandlerMs: goal,
         met:
