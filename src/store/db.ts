@@ -25,6 +25,9 @@ export type Executor = Db | Tx;
 
 export type Engine = "pglite" | "postgres";
 
+/** Connections kept open while idle: a fire's transaction, the dispatcher's claim and its results, and one spare. */
+const WARM_CONNECTIONS = 4;
+
 export interface Store {
   readonly db: Db;
   readonly engine: Engine;
@@ -49,6 +52,8 @@ export interface OpenStoreOptions {
   /** PGlite data directory; undefined means in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** PostgreSQL only: how long a connection beyond the warm ones stays open idle (node-postgres' default, 10 s). */
+  idleTimeoutMs?: number;
   /** PGlite only: start from this database image (see `Store.dumpPglite`). */
   loadDataDir?: Blob;
   /** Told about an unsafe setting found at open (e.g. a data directory open to other users). */
@@ -66,7 +71,7 @@ export interface OpenStoreOptions {
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenerEvents)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenerEvents, options.idleTimeoutMs)
     : openPglite(options);
 }
 
@@ -134,8 +139,10 @@ async function openPglite({ dataDir, loadDataDir, onWarning, useTemplate, initDb
   };
 }
 
-async function openPostgres(connectionString: string, poolSize: number, listenerEvents?: ListenerEvents): Promise<Store> {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+async function openPostgres(connectionString: string, poolSize: number, listenerEvents?: ListenerEvents, idleTimeoutMs?: number): Promise<Store> {
+  // A few connections stay open however long the process is idle (the rest close after 10 s idle): an
+  // every-minute schedule's fire would otherwise open a connection and prepare its statements again each time.
+  const pool = new pg.Pool({ connectionString, max: poolSize, min: Math.min(poolSize, WARM_CONNECTIONS), idleTimeoutMillis: idleTimeoutMs });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   // Nor one cut while checked out (between two statements of a transaction): node-postgres emits "error" on the
