@@ -10,7 +10,7 @@ import { verifyAnchor } from "../domain/description-anchor";
 import { conflict, notFound, unprocessable } from "../domain/errors";
 import type { AddCommentBody, CreateThreadBody, ListThreadsQuery, UpdateThreadBody } from "../domain/schemas/annotations";
 import type { Db, Executor } from "../store/db";
-import { type AnnotationThreadRow, annotationsRepo } from "../store/repos/annotations";
+import { type AnnotationCommentRow, type AnnotationThreadRow, annotationsRepo } from "../store/repos/annotations";
 import { type RoutineDocumentRow, routineDocumentsRepo } from "../store/repos/routine-documents";
 import type { RoutineRow } from "../store/repos/routines";
 import { assertManagesRoutine } from "./access";
@@ -47,8 +47,9 @@ export function createAnnotationService(db: Db, routines: RoutineService) {
   }
 
   async function withComments(threads: AnnotationThreadRow[], tx: Executor = db) {
-    const comments = await annotationsRepo.comments(tx, threads.map((t) => t.id));
-    return threads.map((t) => ({ ...presentThread(t), comments: comments.filter((c) => c.threadId === t.id).map(presentComment) }));
+    const byThread = new Map<string, AnnotationCommentRow[]>();
+    for (const c of await annotationsRepo.comments(tx, threads.map((t) => t.id))) byThread.set(c.threadId, [...(byThread.get(c.threadId) ?? []), c]);
+    return threads.map((t) => ({ ...presentThread(t), comments: (byThread.get(t.id) ?? []).map(presentComment) }));
   }
 
   async function thread(tx: Executor, routineId: string, threadId: string): Promise<AnnotationThreadRow> {
