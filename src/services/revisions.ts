@@ -4,7 +4,9 @@
  */
 import type { Actor } from "../domain/actor";
 import { authorOf } from "../domain/actor";
+import type { RoutineStatus } from "../domain/enums";
 import { conflict, forbidden, notFound } from "../domain/errors";
+import { changeStatus } from "../domain/routine-lifecycle";
 import { type Snapshot, buildSnapshot } from "../domain/revision-snapshot";
 import { triggerColumns } from "../domain/trigger-kinds";
 import type { StoredEnv } from "../domain/routine-env";
@@ -111,6 +113,12 @@ export function createRevisionService(deps: { db: Db; publicUrl: string; secretB
         const r = snap.routine;
         if (actor.kind === "agent" && r.assigneeAgentId !== actor.agentId) {
           throw forbidden("Agents can only restore routine revisions assigned to themselves");
+        }
+        // Archiving is final, as for an update: a revision from before it cannot bring the routine back.
+        if (!changeStatus(locked.status, r.status as RoutineStatus).ok) {
+          throw conflict("Routine is archived: archiving is final, so it cannot go back to a revision from before", {
+            revisionStatus: r.status,
+          });
         }
         const author = authorOf(actor);
         const now = await dbNow(tx);

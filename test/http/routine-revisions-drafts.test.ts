@@ -99,6 +99,17 @@ describe("revisions", () => {
     expect(blank.body.revision.changeSummary).toBe("Restored from revision 1");
   });
 
+  it("refuses to bring an archived routine back through a revision from before (409), and changes nothing", async () => {
+    const r = (await create(full())).body;
+    const first = r.latestRevisionId;
+    await s.t.request("PATCH", `/api/routines/${r.id}`, { body: { status: "archived" } });
+    const res = await s.t.request("POST", `/api/routines/${r.id}/revisions/${first}/restore`);
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/^Routine is archived/);
+    const after = (await s.t.request("GET", `/api/routines/${r.id}`)).body;
+    expect(after).toMatchObject({ status: "archived", latestRevisionNumber: 2 });
+  });
+
   it("a restored schedule (edited since, or deleted since) runs next at its restored time, and a disabled one not at all", async () => {
     const r = (await create(full())).body;
     const trigger = (body: Record<string, unknown>) => s.t.request("POST", `/api/routines/${r.id}/triggers`, { body: { kind: "schedule", ...body } });
