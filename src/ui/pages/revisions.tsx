@@ -118,9 +118,11 @@ function RestoreButton({ routineId, revision: r, onRestored }: { routineId: stri
         one stays in the history). Schedules continue from now; a webhook trigger deleted since comes back with a new URL and secret, shown
         once.
       </p>
-      <Field label="Change summary" id={id} hint={`Optional; “Restored from revision ${r.revisionNumber}” when empty`}>
-        <input id={id} maxLength={500} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
-      </Field>
+      <div class="form">
+        <Field label="Change summary" id={id} hint={`Optional; “Restored from revision ${r.revisionNumber}” when empty`}>
+          <input id={id} maxLength={500} value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+        </Field>
+      </div>
     </ConfirmButton>
   );
 }
