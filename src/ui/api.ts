@@ -4,6 +4,7 @@
  * A request that cannot reach the server marks the app offline; see `connection.ts`.
  */
 import type { z } from "zod";
+import type { activityEntry } from "../domain/schemas/activity";
 import type { agent, agentKey, agentWithSecret, createdAgentKey } from "../domain/schemas/agents";
 import type { annotationComment, annotationThread, annotationThreadWithComments, descriptionDocument } from "../domain/schemas/annotations";
 import type { company } from "../domain/schemas/companies";
@@ -11,7 +12,7 @@ import type { cronPreview } from "../domain/schemas/cron";
 import type { heartbeatAttempt, heartbeatRun } from "../domain/schemas/heartbeat-runs";
 import type { issue, issueComment } from "../domain/schemas/issues";
 import type { goal, project } from "../domain/schemas/projects";
-import type { routine, routineDetail, routineListItem } from "../domain/schemas/routines";
+import type { restoreResult, revision, routine, routineDetail, routineListItem } from "../domain/schemas/routines";
 import type { runListItem, runSummary } from "../domain/schemas/runs";
 import type { triggerRow, triggerWithSecret } from "../domain/schemas/triggers";
 import { markOffline, markOnline } from "./connection";
@@ -49,6 +50,9 @@ export type DescriptionDocument = Out<typeof descriptionDocument>;
 export type AnnotationThread = Out<typeof annotationThread>;
 export type AnnotationThreadWithComments = Out<typeof annotationThreadWithComments>;
 export type AnnotationComment = Out<typeof annotationComment>;
+export type Revision = Out<typeof revision>;
+export type RestoreResult = Out<typeof restoreResult>;
+export type ActivityEntry = Out<typeof activityEntry>;
 
 const TOKEN_KEY = "routined.boardToken";
 

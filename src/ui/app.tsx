@@ -5,6 +5,7 @@ import { Empty, ErrorBox, Loading } from "./components";
 import { isOffline, refreshAll, subscribe } from "./connection";
 import { useApi } from "./hooks";
 import { notify, useNotice } from "./notice";
+import { ActivityPage } from "./pages/activity";
 import { AgentPage, AgentsPage } from "./pages/agents";
 import { NewCompany } from "./pages/company";
 import { IssuesPage } from "./pages/issues";
@@ -58,6 +59,7 @@ function Nav({ companyId, section }: { companyId: string; section: string }) {
     ["agents", "Agents", `/c/${companyId}/agents`],
     ["issues", "Issues", `/c/${companyId}/issues`],
     ["projects", "Projects", `/c/${companyId}/projects`],
+    ["activity", "Activity", `/c/${companyId}/activity`],
   ];
   return (
     <nav aria-label="Sections">
@@ -129,6 +131,7 @@ export function App() {
     else if (section === "agents") view = <AgentsPage companyId={companyId} />;
     else if (section === "issues") view = <IssuesPage companyId={companyId} />;
     else if (section === "projects") view = <ProjectsPage companyId={companyId} />;
+    else if (section === "activity") view = <ActivityPage companyId={companyId} />;
     else view = <Empty><p>No such page. <a href={`/c/${companyId}`}>Back to the routines</a>.</p></Empty>;
   }
 

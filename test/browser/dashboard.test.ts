@@ -478,7 +478,8 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await thread.getByRole("textbox", { name: "Reply" }).fill("Thanks: billed it is.");
     await thread.getByRole("button", { name: "Reply", exact: true }).click();
     await expect.poll(() => comments.count()).toBe(3);
-    expect(await comments.nth(1).textContent()).toMatch(/^Analyst .*Billed, as in the ledger\.$/);
+    // the agent's name comes with the company's agents, fetched once a thread has an agent's comment: wait for it
+    await expect.poll(() => comments.nth(1).textContent()).toMatch(/^Analyst .*Billed, as in the ledger\.$/);
     expect(await comments.nth(2).textContent()).toMatch(/^board .*Thanks: billed it is\.$/);
     await expect.poll(() => thread.getByRole("textbox", { name: "Reply" }).inputValue()).toBe("");
     await shot(page, "12d-description-comments");
@@ -524,6 +525,119 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await page.emulateMedia({ colorScheme: "dark" });
     await fitsWidth(page);
     await shot(page, "12e-description-comments-narrow-dark");
+  });
+
+  it("lists a routine's revisions, restores one (its deleted webhook back, with a new secret shown once), and shows the activity, filtered and paged", async () => {
+    const company = await call("POST", "/api/companies", { name: "Hooli" });
+    const agent = await call("POST", `/api/companies/${company.id}/agents`, { name: "Archivist" });
+    const agentKey = (await call("POST", `/api/agents/${agent.id}/keys`, {})).key;
+    const project = await call("POST", `/api/companies/${company.id}/projects`, { name: "Digest" });
+    // revision 1: created by the board; 2: a webhook added; 3: the agent renames it; 4: the webhook deleted
+    const routine = await call("POST", `/api/companies/${company.id}/routines`, { title: "Daily digest", assigneeAgentId: agent.id, projectId: project.id });
+    const { trigger } = await call("POST", `/api/routines/${routine.id}/triggers`, { kind: "webhook", label: "Alerts" });
+    await call("PATCH", `/api/routines/${routine.id}`, { title: "Daily digest v2" }, agentKey);
+    await call("DELETE", `/api/routine-triggers/${trigger.id}`);
+
+    const { page } = await openPage();
+    await page.goto(`${server.url}/c/${company.id}/routines/${routine.id}`);
+    await page.getByRole("heading", { name: "Daily digest v2" }).waitFor();
+    const history = page.getByRole("region", { name: "History" });
+    await history.getByText("4 revisions").click();
+    const revisions = history.getByRole("table", { name: "Revisions" });
+    const revision = (n: number) => revisions.getByRole("row", { name: `Revision ${n}`, exact: true });
+    const differs = (n: number) => revision(n).locator('td[data-label="Differs from the current one in"]').textContent();
+    await expect.poll(() => revisions.locator("tbody tr").count()).toBe(4);
+    expect(await revision(4).textContent()).toMatch(/^4 current.*Deleted webhook trigger.*board.*this is the current one$/);
+    expect(await revision(4).getByRole("button", { name: "Restore" }).count()).toBe(0);
+    // the agent by name, once the page has the company's agents
+    await expect.poll(() => revision(3).textContent()).toMatch(/^3 Updated routineArchivist.*\((now|\d+ s ago)\)/);
+    expect(await differs(3)).toBe("webhook trigger “Alerts” deleted since");
+    expect(await differs(2)).toBe("title; webhook trigger “Alerts” deleted since");
+    expect(await revision(1).textContent()).toMatch(/^1 Created routineboard/);
+    expect(await differs(1)).toBe("title");
+    await shot(page, "18-routine-revisions");
+
+    // restore revision 2 with a summary: the old title is back, and the webhook with a new URL and secret, shown once
+    await revision(2).getByRole("button", { name: "Restore" }).click();
+    const dialog = page.getByRole("dialog", { name: "Restore revision 2?" });
+    await dialog.getByLabel("Change summary").fill("Back to the original title");
+    await shot(page, "19-restore-dialog");
+    await dialog.getByRole("button", { name: "Restore revision" }).click();
+    await page.getByRole("status").getByText("Restored revision 2 as revision 5: a webhook trigger was re-created").waitFor();
+    await page.getByRole("heading", { name: "Daily digest active", exact: true }).waitFor();
+    const secretBox = page.getByRole("article", { name: "Trigger Alerts" }).getByRole("group", { name: "Webhook secret" });
+    const secret = (await secretBox.getByTestId("webhook-secret").textContent())!;
+    expect(secret).toMatch(/^[0-9a-f]{48}$/);
+    const hook = (await call("GET", `/api/routines/${routine.id}`)).triggers[0];
+    expect(hook.webhookUrl).not.toBe(trigger.webhookUrl);
+    const fired = await fetch(hook.webhookUrl, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: "{}" });
+    expect(fired.status).toBe(202);
+    await expect.poll(() => revisions.locator("tbody tr").count()).toBe(5);
+    expect(await revision(5).textContent()).toMatch(/^5 currentrestored from revision 2Back to the original title.*board/);
+    expect(await differs(2)).toBe("nothing: the same as the current one");
+    await shot(page, "20-routine-restored");
+    // shown once: after a reload the page cannot show it again
+    await page.reload();
+    await page.getByRole("article", { name: "Trigger Alerts" }).getByText("The secret was shown when the trigger was created").waitFor();
+    expect(await secretBox.count()).toBe(0);
+
+    // the routine's activity, from its History section
+    await history.getByRole("link", { name: "Activity" }).click();
+    await page.getByRole("heading", { name: "Activity" }).waitFor();
+    expect(page.url()).toContain(`/c/${company.id}/activity?entityId=${routine.id}`);
+    const entries = page.getByRole("table", { name: "Activity" }).locator("tbody tr");
+    const all = await call("GET", `/api/companies/${company.id}/activity?entityId=${routine.id}&limit=200`);
+    expect(all.length).toBe(8);
+    await expect.poll(() => entries.count()).toBe(8);
+    await entries.filter({ hasText: "restored revision 2" }).getByRole("link", { name: "Daily digest" }).waitFor();
+    expect(await entries.filter({ hasText: "created the routine" }).textContent()).toMatch(/board.*created the routine.*Daily digest/);
+    await page.getByText("Only the activity of Daily digest.").waitFor();
+    await shot(page, "21-activity-routine");
+
+    // filtered by actor type (in the URL): the agent's rename, by name
+    await page.getByLabel("Actor type").selectOption("agent");
+    await expect.poll(() => entries.count()).toBe(2);
+    expect(page.url()).toContain("actorType=agent");
+    await expect.poll(() => entries.allTextContents()).toEqual([
+      expect.stringMatching(/Archivist.*(updated the routine|recorded revision 3)/),
+      expect.stringMatching(/Archivist.*(updated the routine|recorded revision 3)/),
+    ]);
+    await page.getByLabel("Actor type").selectOption("");
+    await expect.poll(() => entries.count()).toBe(8);
+    // by the exact action
+    await page.getByLabel("Action", { exact: true }).fill("routine.revision_restored");
+    await page.getByLabel("Action", { exact: true }).press("Enter");
+    await expect.poll(() => entries.count()).toBe(1);
+    expect(await entries.first().textContent()).toMatch(/board.*restored revision 2.*Daily digest/);
+
+    // three at a time, older pages on request, each entry once
+    await page.goto(`${server.url}/c/${company.id}/activity?entityId=${routine.id}&limit=3`);
+    await expect.poll(() => entries.count()).toBe(3);
+    const older = page.getByRole("button", { name: "Older" });
+    await older.click();
+    await expect.poll(() => entries.count()).toBe(6);
+    await older.click();
+    await expect.poll(() => entries.count()).toBe(8);
+    await older.waitFor({ state: "detached" });
+    await page.getByText("The oldest entry is shown.").waitFor();
+    expect(new Set(await entries.allTextContents()).size).toBe(8);
+    expect(await entries.filter({ hasText: "created the routine" }).count()).toBe(1);
+
+    // the whole company's activity, from the sections: the trigger changes and the fire too, linked to the routine
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Activity" }).click();
+    const webhookFire = entries.filter({ hasText: "fired a run (webhook)" });
+    await webhookFire.waitFor();
+    expect(await entries.filter({ hasText: "deleted a webhook trigger" }).count()).toBe(1);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await fitsWidth(page);
+    await shot(page, "22-activity-narrow-dark");
+    await webhookFire.getByRole("link", { name: "Daily digest" }).click();
+    await page.getByRole("heading", { name: "Daily digest active", exact: true }).waitFor();
+    await history.getByText("5 revisions").click();
+    await revision(5).waitFor();
+    await fitsWidth(page);
+    await shot(page, "23-routine-history-narrow-dark");
   });
 
   it("works at 390 px in dark mode, with back, forward, reload and deep links, and recovers when the server comes back", async () => {

@@ -1,16 +1,17 @@
-/** One routine: its description and the comments on it, facts and lifecycle (pause, resume, archive), triggers, Run now, and run history. */
+/** One routine: its description and the comments on it, facts and lifecycle (pause, resume, archive), triggers, Run now, history and runs. */
 import { useState } from "preact/hooks";
-import { enc, patch, type RoutineDetail } from "../api";
+import { enc, patch, type RestoreResult, type RoutineDetail } from "../api";
 import { Badge, ConfirmButton, ErrorBox, Loading, Time } from "../components";
 import { ISSUE_STATUSES } from "../enums";
 import { humanize } from "../format";
 import { useApi } from "../hooks";
 import { notify } from "../notice";
 import { DescriptionAnnotations } from "./description-annotations";
+import { RevisionsPanel } from "./revisions";
 import { RunsPanel } from "./runs";
 import { RunNow } from "./run-now";
 import { NextRun } from "./shared";
-import { TriggersPanel } from "./triggers";
+import { type Secrets, TriggersPanel } from "./triggers";
 
 export function RoutinePage({ companyId, routineId }: { companyId: string; routineId: string }) {
   const routine = useApi<RoutineDetail>(`/routines/${enc(routineId)}`, { everyMs: 10_000 });
@@ -19,12 +20,24 @@ export function RoutinePage({ companyId, routineId }: { companyId: string; routi
     void routine.reload();
     setGeneration((g) => g + 1);
   };
+  const [secrets, setSecrets] = useState<Secrets>({});
+  const rememberSecret = (triggerId: string, secret: string) => setSecrets((s) => ({ ...s, [triggerId]: secret }));
   const r = routine.data;
   if (!r) return routine.error ? <ErrorBox error={routine.error} retry={routine.reload} /> : <Loading what="the routine" />;
 
   const setStatus = async (status: string, message: string) => {
     await patch(`/routines/${enc(r.id)}`, { status });
     notify(message);
+    changed();
+  };
+
+  const restored = (res: RestoreResult) => {
+    for (const m of res.secretMaterials) rememberSecret(m.triggerId, m.webhookSecret);
+    const n = res.secretMaterials.length;
+    notify(
+      `Restored revision ${res.restoredFromRevisionNumber} as revision ${res.revision.revisionNumber}` +
+        (n ? `: ${n === 1 ? "a webhook trigger was" : `${n} webhook triggers were`} re-created with a new URL and secret: copy it now from the trigger above, it is shown only once` : ""),
+    );
     changed();
   };
 
@@ -100,8 +113,9 @@ export function RoutinePage({ companyId, routineId }: { companyId: string; routi
         <dt>Active issue</dt>
         <dd>{r.activeIssue ? <IssueStatus issue={r.activeIssue} companyId={companyId} onChange={changed} /> : <span class="muted">none open</span>}</dd>
       </dl>
-      <TriggersPanel routine={r} onChange={changed} />
+      <TriggersPanel routine={r} secrets={secrets} onSecret={rememberSecret} onChange={changed} />
       {r.status === "archived" ? null : <RunNow routine={r} onFired={changed} />}
+      <RevisionsPanel routine={r} companyId={companyId} onRestored={restored} />
       <RunsPanel routine={r} companyId={companyId} generation={generation} />
     </section>
   );

@@ -58,3 +58,13 @@ export function useCompanyLists(companyId: string) {
   const projects = useApi<Project[]>(`/companies/${enc(companyId)}/projects`);
   return { agents, projects };
 }
+
+/** Who did something: the board, an agent by name (a link to it), or routined itself. */
+export function ActorName(props: { type: string; agentId: string | null; userId?: string | null; agents: Agent[] | undefined; companyId: string }) {
+  if (props.type === "agent" && props.agentId) {
+    const agent = props.agents?.find((a) => a.id === props.agentId);
+    return <a href={`/c/${props.companyId}/agents/${props.agentId}`}>{agent?.name ?? `agent ${props.agentId.slice(0, 8)}`}</a>;
+  }
+  if (props.type === "user") return <>{props.userId && props.userId !== "board" ? props.userId : "board"}</>;
+  return <>routined</>;
+}

@@ -4,15 +4,20 @@ import type { RoutineDetail, TriggerWithSecret } from "../api";
 import { TriggerCard } from "./trigger-card";
 import { NewTrigger } from "./trigger-forms";
 
-/** Secrets just shown by create or rotate, by trigger id: kept only in this page's memory. */
-type Secrets = Record<string, string>;
+/** Secrets just shown by create, rotate or a revision's restore, by trigger id: kept only in the routine page's memory. */
+export type Secrets = Record<string, string>;
 
-export function TriggersPanel({ routine, onChange }: { routine: RoutineDetail; onChange: () => void }) {
-  const [secrets, setSecrets] = useState<Secrets>({});
+export function TriggersPanel(props: {
+  routine: RoutineDetail;
+  secrets: Secrets;
+  onSecret: (triggerId: string, secret: string) => void;
+  onChange: () => void;
+}) {
+  const { routine, secrets, onChange } = props;
   const [adding, setAdding] = useState(false);
   const archived = routine.status === "archived";
   const remember = (res: TriggerWithSecret) => {
-    if (res.secretMaterial) setSecrets((s) => ({ ...s, [res.trigger.id]: res.secretMaterial!.webhookSecret }));
+    if (res.secretMaterial) props.onSecret(res.trigger.id, res.secretMaterial.webhookSecret);
   };
   return (
     <section aria-labelledby="triggers-title">
