@@ -14,6 +14,7 @@ import type { RoutineVariable } from "../domain/routine-variables";
 import type { SecretBox } from "../domain/secret-box";
 import { generatePublicId, generateWebhookSecret } from "../domain/webhook-auth/secrets";
 import type { SigningMode } from "../domain/enums";
+import { canonicalJson } from "../lib/canonical-json";
 import { type Db, type Executor, dbNow } from "../store/db";
 import { type RevisionRow, revisionsRepo } from "../store/repos/revisions";
 import { type RoutineRow, routinesRepo } from "../store/repos/routines";
@@ -27,12 +28,6 @@ import { presentRoutine, webhookUrl } from "./views";
 
 const MAX_LISTED = 100;
 
-/** JSON with object keys sorted: a snapshot read back from jsonb has its keys in jsonb's order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
-}
 
 export const presentRevision = (row: RevisionRow) => {
   const { envCiphertext: _env, ...rest } = row;
@@ -55,7 +50,7 @@ export async function recordRevision(
   const snapshot = buildSnapshot(routine, triggers.map(triggerColumns));
   if (routine.latestRevisionId && !opts.changed && !opts.restoredFromRevisionId) {
     const latest = await revisionsRepo.get(tx, routine.id, routine.latestRevisionId);
-    if (latest && canonical(latest.snapshot) === canonical(snapshot)) return { routine, revision: latest };
+    if (latest && canonicalJson(latest.snapshot) === canonicalJson(snapshot)) return { routine, revision: latest };
   }
   const author = authorOf(actor);
   const revision = await revisionsRepo.insert(tx, {

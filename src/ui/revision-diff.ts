@@ -3,6 +3,7 @@
  * (Paperclip's `{ version: 1, routine, triggers }`), in a few words: the routine's fields whose value
  * differs, and the triggers deleted, added or changed since.
  */
+import { canonicalJson } from "../lib/canonical-json";
 
 interface SnapshotTrigger {
   id: string;
@@ -37,14 +38,6 @@ const FIELD_NAMES: Record<string, string> = {
 /** Not editable, or the same in every revision of a routine. */
 const IGNORED = new Set(["id", "companyId"]);
 
-/** JSON with object keys sorted: snapshots read back from jsonb have their keys in jsonb's order. */
-function canonical(value: unknown): string {
-  return (
-    JSON.stringify(value, (_k, v: unknown) =>
-      v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-    ) ?? "null"
-  );
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === "object" && !Array.isArray(v);
 
@@ -63,7 +56,7 @@ export function revisionDiff(earlier: Record<string, unknown>, current: Record<s
   const a = isObject(earlier.routine) ? earlier.routine : {};
   const b = isObject(current.routine) ? current.routine : {};
   const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .filter((k) => !IGNORED.has(k) && canonical(a[k] ?? null) !== canonical(b[k] ?? null))
+    .filter((k) => !IGNORED.has(k) && canonicalJson(a[k] ?? null) !== canonicalJson(b[k] ?? null))
     .map((k) => FIELD_NAMES[k] ?? k.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`));
   const before = triggersOf(earlier);
   const now = new Map(triggersOf(current).map((t) => [t.id, t]));
@@ -72,7 +65,7 @@ export function revisionDiff(earlier: Record<string, unknown>, current: Record<s
     fields,
     deletedSince: before.filter((t) => !now.has(t.id)).map(triggerName),
     addedSince: [...now.values()].filter((t) => !had.has(t.id)).map(triggerName),
-    changed: before.filter((t) => now.has(t.id) && canonical(restorable(t)) !== canonical(restorable(now.get(t.id)!))).map(triggerName),
+    changed: before.filter((t) => now.has(t.id) && canonicalJson(restorable(t)) !== canonicalJson(restorable(now.get(t.id)!))).map(triggerName),
   };
 }
 
