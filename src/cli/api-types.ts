@@ -407,7 +407,7 @@ export interface paths {
         };
         /**
          * Activity log
-         * @description Who did what in the company, newest first: routines, triggers, runs, issues and comments. Filters: actorType, actorId, agentId, entityType, entityId, action, projectId, since; `before` = the id of the last entry of the previous page.
+         * @description Who did what in the company, newest first: routines, triggers, runs, issues and comments. Filters: actorType, actorId, agentId, entityType, entityId, routineId (the routine, its triggers and its runs), action, projectId, since; `before` = the id of the last entry of the previous page.
          */
         get: operations["listActivity"];
         put?: never;
@@ -5449,6 +5449,8 @@ export interface operations {
                 agentId?: string;
                 entityType?: string;
                 entityId?: string;
+                /** @description Entries about this routine, its triggers and its runs */
+                routineId?: string;
                 action?: string;
                 projectId?: string;
                 /** @description Only activity after this time */

@@ -581,17 +581,20 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
     await page.getByRole("article", { name: "Trigger Alerts" }).getByText("The secret was shown when the trigger was created").waitFor();
     expect(await secretBox.count()).toBe(0);
 
-    // the routine's activity, from its History section
+    // the routine's activity, from its History section: its own entries, its triggers' and its runs'
     await history.getByRole("link", { name: "Activity" }).click();
     await page.getByRole("heading", { name: "Activity" }).waitFor();
-    expect(page.url()).toContain(`/c/${company.id}/activity?entityId=${routine.id}`);
+    expect(page.url()).toContain(`/c/${company.id}/activity?routineId=${routine.id}`);
     const entries = page.getByRole("table", { name: "Activity" }).locator("tbody tr");
-    const all = await call("GET", `/api/companies/${company.id}/activity?entityId=${routine.id}&limit=200`);
-    expect(all.length).toBe(8);
-    await expect.poll(() => entries.count()).toBe(8);
+    const all = await call("GET", `/api/companies/${company.id}/activity?routineId=${routine.id}&limit=200`);
+    // 8 of the routine itself, the webhook trigger created and deleted, the re-created webhook's fire
+    expect(all.length).toBe(11);
+    await expect.poll(() => entries.count()).toBe(11);
     await entries.filter({ hasText: "restored revision 2" }).getByRole("link", { name: "Daily digest" }).waitFor();
     expect(await entries.filter({ hasText: "created the routine" }).textContent()).toMatch(/board.*created the routine.*Daily digest/);
-    await page.getByText("Only the activity of Daily digest.").waitFor();
+    await entries.filter({ hasText: "deleted a webhook trigger" }).waitFor();
+    await entries.filter({ hasText: "fired a run (webhook)" }).waitFor();
+    await page.getByText("Only the activity of Daily digest, its triggers and its runs.").waitFor();
     await shot(page, "21-activity-routine");
 
     // filtered by actor type (in the URL): the agent's rename, by name
@@ -603,24 +606,24 @@ describe(`the dashboard (${chosenChromium()} Chromium)`, () => {
       expect.stringMatching(/Archivist.*(updated the routine|recorded revision 3)/),
     ]);
     await page.getByLabel("Actor type").selectOption("");
-    await expect.poll(() => entries.count()).toBe(8);
+    await expect.poll(() => entries.count()).toBe(11);
     // by the exact action
     await page.getByLabel("Action", { exact: true }).fill("routine.revision_restored");
     await page.getByLabel("Action", { exact: true }).press("Enter");
     await expect.poll(() => entries.count()).toBe(1);
     expect(await entries.first().textContent()).toMatch(/board.*restored revision 2.*Daily digest/);
 
-    // three at a time, older pages on request, each entry once
-    await page.goto(`${server.url}/c/${company.id}/activity?entityId=${routine.id}&limit=3`);
-    await expect.poll(() => entries.count()).toBe(3);
+    // four at a time, older pages on request, each entry once
+    await page.goto(`${server.url}/c/${company.id}/activity?routineId=${routine.id}&limit=4`);
+    await expect.poll(() => entries.count()).toBe(4);
     const older = page.getByRole("button", { name: "Older" });
     await older.click();
-    await expect.poll(() => entries.count()).toBe(6);
-    await older.click();
     await expect.poll(() => entries.count()).toBe(8);
+    await older.click();
+    await expect.poll(() => entries.count()).toBe(11);
     await older.waitFor({ state: "detached" });
     await page.getByText("The oldest entry is shown.").waitFor();
-    expect(new Set(await entries.allTextContents()).size).toBe(8);
+    expect(new Set(await entries.allTextContents()).size).toBe(11);
     expect(await entries.filter({ hasText: "created the routine" }).count()).toBe(1);
 
     // the whole company's activity, from the sections: the trigger changes and the fire too, linked to the routine

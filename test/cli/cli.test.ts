@@ -143,7 +143,7 @@ describe("routined against a running server", () => {
     expect((await both(["routines", "get", revised.id])).json.status).toBe("active");
 
     // the activity log: who did what to this routine, newest first
-    const log = await both(["activity", "list", "--company", company.id, "--entity", revised.id, "--limit", "200"]);
+    const log = await both(["activity", "list", "--company", company.id, "--routine", revised.id, "--limit", "200"]);
     expect(log.json.map((a: any) => a.action)).toEqual(expect.arrayContaining(["routine.revision_restored", "routine.updated", "routine.created"]));
     expect(log.json[0]).toMatchObject({ actorType: "user", entityId: revised.id });
     expect(log.json.find((a: any) => a.action === "routine.revision_created" && a.details.changeSummary === "back to the start")).toBeDefined();

@@ -223,4 +223,26 @@ describe("activity log", () => {
     expect(Date.parse(page2[0].createdAt)).toBeLessThanOrEqual(Date.parse(page1[1].createdAt));
     expect((await s.t.request("GET", url, { token: s.w.outsider.key })).status).toBe(403);
   });
+
+  it("filters by routine: the routine's own entries, its triggers' and its runs', not another routine's", async () => {
+    const r = (await create(full())).body;
+    const other = (await create(full())).body;
+    const hook = (await s.t.request("POST", `/api/routines/${r.id}/triggers`, { body: { kind: "api" } })).body.trigger;
+    await s.t.request("DELETE", `/api/routine-triggers/${hook.id}`);
+    const run = (await s.t.request("POST", `/api/routines/${r.id}/run`, { body: {} })).body;
+    await s.t.request("POST", `/api/routines/${other.id}/run`, { body: {} });
+    const entries = (await s.t.request("GET", `/api/companies/${s.w.company.id}/activity?routineId=${r.id}&limit=200`)).body as any[];
+    expect(entries.map((a) => [a.action, a.entityId]).sort()).toEqual(
+      [
+        ["routine.created", r.id],
+        ["routine.revision_created", r.id],
+        ["routine.revision_created", r.id],
+        ["routine.revision_created", r.id],
+        ["routine.trigger_created", hook.id],
+        ["routine.trigger_deleted", hook.id],
+        ["routine.run_triggered", run.id],
+      ].sort(),
+    );
+    expect((await s.t.request("GET", `/api/companies/${s.w.company.id}/activity?routineId=not-a-uuid`)).status).toBe(400);
+  });
 });

@@ -71,6 +71,7 @@ export function historyCommands(program: Command, ctx: Context): void {
     .command("list", { isDefault: true })
     .description("list activity entries, newest first (page with --before <id of the last one shown>)")
     .requiredOption("--company <id>", "company id")
+    .option("--routine <id>", "only entries about this routine, its triggers and its runs")
     .option("--entity <id>", "only entries about this routine, trigger, run, issue…")
     .addOption(new Option("--entity-type <type>", "only entries about this kind of entity").choices(ENTITY_TYPES))
     .addOption(new Option("--actor-type <type>", "only entries by the board (user), an agent, or routined itself (system)").choices(ACTOR_TYPES))
@@ -80,9 +81,10 @@ export function historyCommands(program: Command, ctx: Context): void {
     .option("--before <id>", "the entries after this one (the next page)")
     .option("--limit <n>", "how many (1-200)", "50")
     .action(
-      async (o: { company: string; entity?: string; entityType?: string; actorType?: string; agent?: string; action?: string; since?: string; before?: string; limit: string }) => {
+      async (o: { company: string; routine?: string; entity?: string; entityType?: string; actorType?: string; agent?: string; action?: string; since?: string; before?: string; limit: string }) => {
         const query = Object.fromEntries(
           Object.entries({
+            routineId: o.routine,
             entityId: o.entity,
             entityType: o.entityType,
             actorType: o.actorType,

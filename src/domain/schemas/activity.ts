@@ -9,6 +9,7 @@ export const listActivityQuery = z.strictObject({
   agentId: uuid.optional(),
   entityType: z.string().min(1).max(100).optional(),
   entityId: z.string().min(1).max(200).optional(),
+  routineId: uuid.optional().describe("Entries about this routine, its triggers and its runs"),
   action: z.string().min(1).max(200).optional(),
   projectId: uuid.optional(),
   since: isoDateTime.optional().describe("Only activity after this time"),

@@ -102,7 +102,7 @@ export const routineRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         tags: ["activity"],
         summary: "Activity log",
         description:
-          "Who did what in the company, newest first: routines, triggers, runs, issues and comments. Filters: actorType, actorId, agentId, entityType, entityId, action, projectId, since; `before` = the id of the last entry of the previous page.",
+          "Who did what in the company, newest first: routines, triggers, runs, issues and comments. Filters: actorType, actorId, agentId, entityType, entityId, routineId (the routine, its triggers and its runs), action, projectId, since; `before` = the id of the last entry of the previous page.",
         params: companyParams,
         querystring: listActivityQuery,
         response: { 200: z.array(activityEntry), 403: errorBody, 404: errorBody },

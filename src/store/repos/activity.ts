@@ -1,5 +1,5 @@
 /** The activity log: who did what, for the audit trail and the activity gate. */
-import { and, asc, desc, eq, gt, lt, ne, or } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, ne, or, sql } from "drizzle-orm";
 import type { Executor } from "../db";
 import { activityLog } from "../schema";
 
@@ -12,6 +12,8 @@ export interface ActivityFilter {
   agentId?: string;
   entityType?: string;
   entityId?: string;
+  /** The routine's own entries, and those of its triggers and runs (which name it in their details). */
+  routineId?: string;
   action?: string;
   projectId?: string;
   since?: Date;
@@ -40,6 +42,12 @@ export const activityRepo = {
           f.agentId ? eq(activityLog.agentId, f.agentId) : undefined,
           f.entityType ? eq(activityLog.entityType, f.entityType) : undefined,
           f.entityId ? eq(activityLog.entityId, f.entityId) : undefined,
+          f.routineId
+            ? or(
+                and(eq(activityLog.entityType, "routine"), eq(activityLog.entityId, f.routineId)),
+                sql`${activityLog.details}->>'routineId' = ${f.routineId}`,
+              )
+            : undefined,
           f.action ? eq(activityLog.action, f.action) : undefined,
           f.projectId ? eq(activityLog.projectId, f.projectId) : undefined,
           f.since ? gt(activityLog.createdAt, f.since) : undefined,

@@ -21,9 +21,10 @@ export function ActivityPage({ companyId }: { companyId: string }) {
   const entityType = loc.query.get("entityType") ?? "";
   const action = loc.query.get("action") ?? "";
   const entityId = loc.query.get("entityId") ?? "";
+  const routineId = loc.query.get("routineId") ?? "";
   const agentId = loc.query.get("agentId") ?? "";
   const limit = Math.min(200, Math.max(1, Math.trunc(Number(loc.query.get("limit"))) || PAGE));
-  const filters = { actorType, entityType, action, entityId, agentId };
+  const filters = { actorType, entityType, action, entityId, routineId, agentId };
   const pagePath = (before?: string) => `/companies/${enc(companyId)}/activity${query({ ...filters, limit, before })}`;
   const path = pagePath();
   const first = useApi<ActivityEntry[]>(path);
@@ -43,7 +44,7 @@ export function ActivityPage({ companyId }: { companyId: string }) {
   const seen = new Set<string>();
   const entries = [...(first.data ?? []), ...older].filter((e) => !seen.has(e.id) && Boolean(seen.add(e.id)));
   const hasMore = !more.done && (older.length ? true : (first.data?.length ?? 0) === limit);
-  const filtered = Boolean(actorType || entityType || action || entityId || agentId);
+  const filtered = Boolean(actorType || entityType || action || entityId || routineId || agentId);
 
   const loadOlder = async () => {
     const last = entries[entries.length - 1];
@@ -111,6 +112,13 @@ export function ActivityPage({ companyId }: { companyId: string }) {
           <span class="hint" id="a-action-hint">The exact action; Enter applies it</span>
         </div>
       </form>
+      {routineId ? (
+        <p class="notice">
+          Only the activity of{" "}
+          {routineTitle(routineId) ? <a href={`/c/${companyId}/routines/${routineId}`}>{routineTitle(routineId)}</a> : `routine ${shortId(routineId)}`}, its
+          triggers and its runs. <a href={withQuery(loc, { routineId: undefined })}>Show all activity</a>
+        </p>
+      ) : null}
       {entityId ? (
         <p class="notice">
           Only the activity of {routineTitle(entityId) ? <a href={`/c/${companyId}/routines/${entityId}`}>{focusName}</a> : focusName}.{" "}

@@ -29,7 +29,7 @@ export function RevisionsPanel(props: { routine: RoutineDetail; companyId: strin
     <section aria-labelledby="history-title" class="history">
       <div class="page-head">
         <h3 id="history-title">History</h3>
-        <a class="button secondary" href={`/c/${companyId}/activity?entityId=${enc(routine.id)}`}>
+        <a class="button secondary" href={`/c/${companyId}/activity?routineId=${enc(routine.id)}`}>
           Activity
         </a>
       </div>
