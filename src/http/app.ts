@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { type ZodTypeProvider, jsonSchemaTransformObject, validatorCompiler } from "fastify-type-provider-zod";
 import { documentOperation, referencePageBranding } from "./openapi";
 import { notFound } from "../domain/errors";
+import { isUuid } from "../lib/is-uuid";
 import type { Services } from "../services";
 import { registerAuth } from "./auth";
 import { registerBrowserGuard } from "./browser-guard";
@@ -61,11 +62,10 @@ function notFoundForMalformedId<R>(data: unknown, result: R): R {
   if (typeof result !== "object" || result === null || !("error" in result) || !result.error) return result;
   const params = (data ?? {}) as Record<string, unknown>;
   for (const [name, message] of Object.entries(NOT_FOUND_FOR_MALFORMED)) {
-    if (typeof params[name] === "string" && !UUID.test(params[name] as string)) return { error: notFound(message) } as R;
+    if (typeof params[name] === "string" && !isUuid(params[name] as string)) return { error: notFound(message) } as R;
   }
   return result;
 }
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({

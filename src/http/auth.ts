@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Actor } from "../domain/actor";
 import { unauthorized } from "../domain/errors";
+import { isUuid } from "../lib/is-uuid";
 import type { AuthService } from "../services/auth";
 
 declare module "fastify" {
@@ -19,12 +20,11 @@ declare module "fastify" {
 
 /** Paperclip's run audit trail: agents send the heartbeat run they act for on the requests that change things. */
 const RUN_ID_HEADER = "x-paperclip-run-id";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The header's run id when it is one (anything else is ignored, as Paperclip ignores it where it expects a UUID). */
 function runIdOf(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
-  return value && UUID.test(value.trim()) ? value.trim().toLowerCase() : undefined;
+  return value && isUuid(value.trim()) ? value.trim().toLowerCase() : undefined;
 }
 
 export function registerAuth(app: FastifyInstance, auth: AuthService): void {

@@ -4,6 +4,7 @@
  */
 import type { Config } from "../config";
 import type { Actor } from "../domain/actor";
+import { isUuid } from "../lib/is-uuid";
 import type { Clock } from "../domain/clock";
 import { conflict, forbidden, notFound } from "../domain/errors";
 import type { ClaimBody, CompleteBody, ListHeartbeatAttemptsQuery, ListHeartbeatRunsQuery } from "../domain/schemas/heartbeat-runs";
@@ -16,7 +17,6 @@ import { assertCompanyAccess } from "./access";
 import type { AgentWakeups } from "./agent-wakeups";
 import type { AgentService } from "./agents";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who holds a run a poll agent claimed through the API (the dispatcher's claims name its worker). */
 const pollClaimant = (agentId: string) => `agent:${agentId}`;
@@ -122,7 +122,7 @@ export function createHeartbeatRunService({ db, config, clock, agents, wakeups, 
       await agents.load(actor, agentId);
       if (actor.kind === "agent" && actor.agentId !== agentId) throw forbidden("Agents can only see their own heartbeat runs");
       const before = query.before
-        ? UUID.test(query.before)
+        ? isUuid(query.before)
           ? { runId: query.before }
           : { at: new Date(query.before) }
         : undefined;

@@ -80,7 +80,6 @@ export async function syncDescriptionDocument(tx: Executor, routine: RoutineRow,
 /** Every open thread on the document follows its passage into the new revision (or is orphaned, if it is gone). */
 async function moveOpenThreads(tx: Executor, routine: RoutineRow, doc: RoutineDocumentRow, actor: Actor): Promise<void> {
   for (const thread of await annotationsRepo.listThreads(tx, routine.id, doc.id, "open")) {
-    if (thread.currentRevisionId === doc.latestRevisionId) continue;
     const moved = moveAnchor(anchorOf(thread), thread.anchorSelector as never, doc.body);
     const updated = await annotationsRepo.updateThread(tx, thread.id, {
       currentRevisionId: doc.latestRevisionId,

@@ -1,4 +1,5 @@
 /** The activity log in words: what an entry's action did, and its details in a short line. */
+import { isUuid } from "../lib/is-uuid";
 
 interface Entry {
   action: string;
@@ -50,7 +51,6 @@ export function actionWords(e: Entry): string {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Said already by the action or the entity column, or not for people (ids). */
 const SHOWN = new Set(["revisionNumber", "restoredFromRevisionNumber", "source", "kind", "routineId", "key", "documentKey", "identifier"]);
 
@@ -63,7 +63,7 @@ export function detailsText(e: Entry): string {
   for (const [k, v] of Object.entries(d)) {
     if (SHOWN.has(k) || k === "changeSummary" || (k === "previousStatus" && typeof d.status === "string")) continue;
     if (k === "status" && typeof d.previousStatus === "string") continue;
-    if (v === null || v === undefined || (typeof v === "string" && UUID.test(v))) continue;
+    if (v === null || v === undefined || (typeof v === "string" && isUuid(v))) continue;
     const value = Array.isArray(v) ? v.map((x) => text(x) ?? JSON.stringify(x)).join(", ") : (text(v) ?? JSON.stringify(v));
     if (!value) continue;
     parts.push(`${k.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}: ${value.length > 80 ? `${value.slice(0, 77)}…` : value}`);

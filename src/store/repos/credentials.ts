@@ -1,5 +1,6 @@
 /** Agent API keys and board tokens: looked up by hash, never stored in the clear. */
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { isUuid } from "../../lib/is-uuid";
 import type { Executor } from "../db";
 import { agentApiKeys, agents, boardTokens } from "../schema";
 
@@ -65,11 +66,11 @@ export const credentialsRepo = {
   },
   /** Revokes a board token by id or by the prefix it displays; undefined when none matches. */
   async revokeBoardToken(db: Executor, idOrPrefix: string): Promise<BoardTokenRow | undefined> {
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrPrefix);
+    const byId = isUuid(idOrPrefix);
     const [row] = await db
       .update(boardTokens)
       .set({ revokedAt: sql`coalesce(${boardTokens.revokedAt}, now())` })
-      .where(isUuid ? eq(boardTokens.id, idOrPrefix) : eq(boardTokens.tokenPrefix, idOrPrefix))
+      .where(byId ? eq(boardTokens.id, idOrPrefix) : eq(boardTokens.tokenPrefix, idOrPrefix))
       .returning();
     return row;
   },
